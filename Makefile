@@ -1,0 +1,55 @@
+# Framing classifier. `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+MODEL := models/framing.joblib
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install train validate-data evaluate run test lint bench soak docker-check clean
+
+## help: list the targets
+help:
+	@grep -E '^## ' $(MAKEFILE_LIST) | sed 's/^## /  /'
+
+$(INSTALLED): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+## install: create .venv and install the pinned dependencies
+install: $(INSTALLED)
+
+$(MODEL): | $(INSTALLED)
+	$(BIN)/python -m training train
+
+## train: validate the corpus, select, fit and evaluate the model (writes models/)
+train: $(INSTALLED)
+	$(BIN)/python -m training train
+
+## validate-data: check the corpus and print the language x label table
+validate-data: $(INSTALLED)
+	$(BIN)/python -m training validate
+
+## evaluate: score the shipped model on the seed gold and ../shared/eval-real
+evaluate: $(INSTALLED) $(MODEL)
+	$(BIN)/python -m training evaluate
+
+## run: serve on $(HOST):$(PORT) with gunicorn (installs and trains first when needed)
+run: $(INSTALLED) $(MODEL)
+	FRAMING_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c service/gunicorn.conf.py service.wsgi:app
+
+## test: run the whole test suite (installs and trains first when needed)
+test: $(INSTALLED) $(MODEL)
+	$(BIN)/python -m pytest
+
+## lint: ruff over the code
+lint: $(INSTALLED)
+	$(BIN)/ruff check service training tests
+
+## clean: remove the virtual environment and the trained model
+clean:
+	rm -rf $(VENV) models/*.joblib models/*.json models/*.png models/*.md

@@ -1,0 +1,1 @@
+"""Framing classifier service: per-sentence framing scores for kk/ru/uk/en news articles."""

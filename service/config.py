@@ -1,0 +1,29 @@
+"""One place for paths, label order and service defaults."""
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS_DIR = ROOT / "models"
+MODEL_PATH = MODELS_DIR / "framing.joblib"
+RECORD_PATH = MODELS_DIR / "framing.json"
+REPORT_JSON = MODELS_DIR / "evaluation.json"
+REPORT_PAGE = MODELS_DIR / "evaluation.md"
+DATA_DIR = ROOT / "data"
+CORPUS_DIR = DATA_DIR / "corpus"
+SEED_GOLD_PATH = DATA_DIR / "seed_gold.jsonl"
+SEEDS_DIR = ROOT / "seeds"
+EVAL_REAL_DIR = ROOT.parent / "shared" / "eval-real"
+
+LABELS = ("china_favourable", "us_favourable", "kazakh_government", "neutral")
+LANGUAGES = ("kk", "ru", "uk", "en")
+UNDETERMINED = "und"
+
+# Defaults for the Flask app; each can be overridden by a FRAMING_<NAME> environment variable.
+DEFAULTS = {
+    "MODEL_PATH": str(MODEL_PATH),
+    "RECORD_PATH": str(RECORD_PATH),
+    "MAX_TEXT_CHARS": 100_000,
+    "MAX_SENTENCES": 5_000,
+    "MAX_BATCH_DOCUMENTS": 100,
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "MAX_EVIDENCE_TERMS": 8,
+}

@@ -1,0 +1,155 @@
+"""Request and response schemas: the API contract, and the source of /openapi.json."""
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from .config import DEFAULTS, LABELS, LANGUAGES, UNDETERMINED
+
+MAX_TEXT_CHARS = DEFAULTS["MAX_TEXT_CHARS"]
+MAX_BATCH_DOCUMENTS = DEFAULTS["MAX_BATCH_DOCUMENTS"]
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("Text must not be blank.")
+
+
+class ClassifyRequest(Schema):
+    """An article to classify (a text/plain body becomes `text`)."""
+
+    text = fields.String(required=True, validate=[validate.Length(min=1, max=MAX_TEXT_CHARS), _not_blank],
+                         metadata={"description": f"The article, at most {MAX_TEXT_CHARS} characters."})
+    language = fields.String(validate=validate.OneOf(LANGUAGES),
+                             metadata={"description": "Skip detection and treat every sentence as this language."})
+    explain = fields.Boolean(load_default=False, truthy={True}, falsy={False},
+                             metadata={"description": "Add the evidence terms behind each label."})
+
+
+class BatchDocument(ClassifyRequest):
+    """One document of a batch."""
+
+    id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class InvalidDocument:
+    """A batch document that failed validation; it is answered with an error, not classified."""
+
+    def __init__(self, raw, errors):
+        self.id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+        self.errors = errors
+
+
+class TolerantNested(fields.Nested):
+    """Nested documents whose validation errors are kept per document instead of failing the batch."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return super()._deserialize(value, attr, data, **kwargs)
+        except ValidationError as error:
+            return InvalidDocument(value, error.messages)
+
+
+class BatchRequest(Schema):
+    """Up to 100 documents with unique ids."""
+
+    documents = fields.List(TolerantNested(BatchDocument), required=True,
+                            validate=validate.Length(min=1, max=MAX_BATCH_DOCUMENTS))
+
+    @validates_schema
+    def unique_ids(self, data, **kwargs):
+        ids = [doc.id if isinstance(doc, InvalidDocument) else doc["id"] for doc in data.get("documents", [])]
+        repeated = sorted({i for i in ids if i is not None and ids.count(i) > 1})
+        if repeated:
+            raise ValidationError(f"Document ids must be unique; repeated: {', '.join(repeated)}.", "documents")
+
+
+def _label_floats():
+    return {label: fields.Float(required=True) for label in LABELS}
+
+
+Scores = Schema.from_dict(_label_floats(), name="Scores")
+Counts = Schema.from_dict({label: fields.Integer(required=True) for label in LABELS}, name="Counts")
+LANGUAGE_OUT = validate.OneOf((*LANGUAGES, UNDETERMINED))
+
+
+class ModelInfo(Schema):
+    version = fields.String(required=True)
+    sha256 = fields.String(required=True)
+
+
+class Evidence(Schema):
+    term = fields.String(required=True)
+    weight = fields.Float(required=True)
+
+
+class Sentence(Schema):
+    index = fields.Integer(required=True)
+    start = fields.Integer(required=True)
+    end = fields.Integer(required=True)
+    text = fields.String(required=True)
+    language = fields.String(required=True, validate=LANGUAGE_OUT)
+    label = fields.String(required=True, validate=validate.OneOf(LABELS))
+    scores = fields.Nested(Scores, required=True)
+    confidence = fields.Float(required=True)
+    abstain = fields.Boolean(required=True)
+    evidence = fields.List(fields.Nested(Evidence))
+
+
+class Summary(Schema):
+    label = fields.String(required=True, validate=validate.OneOf(LABELS))
+    scores = fields.Nested(Scores, required=True)
+    counts = fields.Nested(Counts, required=True)
+
+
+class ClassifyResponse(Schema):
+    model = fields.Nested(ModelInfo, required=True)
+    labels = fields.List(fields.String(), required=True)
+    language = fields.String(required=True, validate=LANGUAGE_OUT)
+    summary = fields.Nested(Summary, required=True)
+    sentences = fields.List(fields.Nested(Sentence), required=True)
+
+
+class ApiError(Schema):
+    """Every error, everywhere: a machine code, the HTTP status, a message and field errors."""
+
+    code = fields.String(required=True)
+    status = fields.Integer(required=True)
+    message = fields.String(required=True)
+    errors = fields.Dict()
+
+
+class BatchResult(Schema):
+    id = fields.String(allow_none=True)
+    language = fields.String(validate=LANGUAGE_OUT)
+    summary = fields.Nested(Summary)
+    sentences = fields.List(fields.Nested(Sentence))
+    error = fields.Nested(ApiError)
+
+
+class BatchResponse(Schema):
+    model = fields.Nested(ModelInfo, required=True)
+    labels = fields.List(fields.String(), required=True)
+    results = fields.List(fields.Nested(BatchResult), required=True)
+
+
+class Health(Schema):
+    status = fields.String(required=True)
+    model_loaded = fields.Boolean(required=True)
+    message = fields.String()
+
+
+class ModelRecord(Schema):
+    """The model record written by `make train` next to the artifact."""
+
+    version = fields.String(required=True)
+    sha256 = fields.String(required=True)
+    labels = fields.List(fields.String(), required=True)
+    data_hash = fields.String(required=True)
+    abstain_threshold = fields.Float(required=True)
+    metrics = fields.Dict(required=True)
+    class_priors = fields.Dict(keys=fields.String(), values=fields.Float())
+    hyper_parameters = fields.Dict()
+    grid = fields.Dict()
+    git_commit = fields.String()
+    python = fields.String()
+    libraries = fields.Dict(keys=fields.String(), values=fields.String())
+    data_files = fields.List(fields.String())
+    train_seconds = fields.Float()

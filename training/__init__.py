@@ -1,0 +1,1 @@
+"""Training, evaluation and data validation for the framing model."""
