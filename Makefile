@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install train validate-data evaluate run test lint bench soak docker-check clean
+.PHONY: help install train validate-data evaluate review run test lint bench soak docker-check clean
 
 ## help: list the targets
 help:
@@ -34,6 +34,10 @@ train: $(INSTALLED)
 validate-data: $(INSTALLED)
 	$(BIN)/python -m training validate
 
+## review: accept or reject the pending label corrections (POST /feedback) one at a time
+review: $(INSTALLED)
+	$(BIN)/python -m training review
+
 ## evaluate: score the shipped model on the seed gold and ../shared/eval-real
 evaluate: $(INSTALLED) $(MODEL)
 	$(BIN)/python -m training evaluate
@@ -53,3 +57,7 @@ lint: $(INSTALLED)
 ## clean: remove the virtual environment and the trained model
 clean:
 	rm -rf $(VENV) models/*.joblib models/*.json models/*.png models/*.md
+
+## docker-check: replay the Dockerfile's build stage in a clean venv and check /readyz (no Docker engine needed)
+docker-check:
+	bash scripts/docker_check.sh

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint, abort
 from .classify import TooManySentences, classify_article
 from .config import LABELS
 from .errors import ArticleParser, error_body
+from .observability import record_result, record_text
 from .schemas import (
     ApiError,
     BatchRequest,
@@ -34,9 +35,10 @@ def _model():
 
 
 def _classify(model, document: dict) -> dict:
-    return classify_article(model, document["text"], document.get("language"), document.get("explain", False),
-                            max_sentences=current_app.config["MAX_SENTENCES"],
-                            max_terms=current_app.config["MAX_EVIDENCE_TERMS"])
+    record_text(document["text"])
+    return record_result(classify_article(
+        model, document["text"], document.get("language"), document.get("explain", False),
+        max_sentences=current_app.config["MAX_SENTENCES"], max_terms=current_app.config["MAX_EVIDENCE_TERMS"]))
 
 
 def _too_many(error: TooManySentences) -> dict:

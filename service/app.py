@@ -66,11 +66,22 @@ def create_app(config: dict | None = None, model: FramingModel | None = None) ->
     language.warm_up()
 
     api = JsonErrorApi(app)
+    from . import feedback
     from .api import blp
+    from .page import page
     from .pages import pages
 
     api.register_blueprint(blp)
+    feedback.init_app(app, api)
     app.register_blueprint(pages)
+    app.register_blueprint(page)
+    from .observability import init_observability
+    from .reload import init_reload
+    from .security import init_security
+
+    init_observability(app, api)  # first, so that its request id and timer cover the security checks too
+    init_security(app)
+    init_reload(app, api)
 
     @app.after_request
     def model_version_header(response):

@@ -26,4 +26,13 @@ DEFAULTS = {
     "MAX_BATCH_DOCUMENTS": 100,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "MAX_EVIDENCE_TERMS": 8,
+    # Corrections from newsrooms (issue 9): an SQLite file, created on first use; 0 days keeps them forever.
+    "FEEDBACK_DB": str(ROOT / "var" / "feedback.sqlite3"),
+    "FEEDBACK_RETENTION_DAYS": 365,
+    # Security (issue 8): comma-separated API keys (none: the API is open, /admin is off) and CORS origins.
+    "API_KEYS": "",
+    "CORS_ORIGINS": "",
+    # Where verified copies of loaded artifacts are kept, so a refused models/ falls back to the last good one.
+    # gunicorn.conf.py sets it per server; empty: no fallback.
+    "LAST_GOOD_DIR": "",
 }

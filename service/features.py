@@ -1,7 +1,7 @@
 """The pipeline's own classes: context-aware TF-IDF features and a calibrated, prior-shifted classifier."""
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
@@ -52,15 +52,25 @@ class ContextFeatures(TransformerMixin, BaseEstimator):
         matrix = sp.hstack([self.words_.transform(distinct), self.chars_.transform(distinct)], format="csr")
         return matrix[index]
 
-    def transform(self, X):
+    def blocks(self, X):
+        """The unweighted feature blocks: the sentence, its neighbours, the end of its quotation."""
         columns = list(zip(*X)) if len(X) else [(), (), (), ()]
         own, previous, following, quote_end = (list(column) for column in columns)
-        blocks = [self._encode(own)]
+        return self._encode(own), self._encode(previous) + self._encode(following), self._encode(quote_end)
+
+    def combine(self, own, neighbours, quote_end):
+        """Weight and join the blocks; a zero weight drops its block."""
+        parts = [own]
         if self.neighbour_weight:
-            blocks.append(self.neighbour_weight * (self._encode(previous) + self._encode(following)))
+            parts.append(self.neighbour_weight * neighbours)
         if self.quote_weight:
-            blocks.append(self.quote_weight * self._encode(quote_end))
-        return sp.hstack(blocks, format="csr")
+            parts.append(self.quote_weight * quote_end)
+        return sp.hstack(parts, format="csr")
+
+    def transform(self, X):
+        if not (self.neighbour_weight or self.quote_weight):
+            return self._encode([context[0] for context in X])
+        return self.combine(*self.blocks(X))
 
     def feature_names(self):
         """Readable names of the output columns: 'w:' word, 'c:' character, with a block prefix."""
@@ -88,37 +98,57 @@ class CalibratedFramingClassifier(ClassifierMixin, BaseEstimator):
         self.priors = priors
         self.random_state = random_state
 
-    def _logistic(self):
-        return LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, random_state=self.random_state)
+    def logistic(self):
+        """The unfitted logistic regression this classifier calibrates."""
+        return LogisticRegression(C=self.C, class_weight="balanced", max_iter=1000, tol=1e-3,
+                                  random_state=self.random_state)
 
-    def fit(self, X, y, groups=None):
+    def fit(self, X, y, groups=None, out_of_fold_scores=None):
+        """Fit on all rows; calibrate on `out_of_fold_scores` (decision values from grouped CV, in
+        sorted label order) when the caller already has them, else run the grouped CV here."""
         y = np.asarray(y)
         self.classes_ = np.unique(y)
-        groups = np.arange(len(y)) if groups is None else np.asarray(groups)
-        folds = StratifiedGroupKFold(self.calibration_folds, shuffle=True, random_state=self.random_state)
-        scores = np.zeros((len(y), len(self.classes_)))
-        for train, held_out in folds.split(X, y, groups):
-            scores[held_out] = clone(self._logistic()).fit(X[train], y[train]).decision_function(X[held_out])
-        self.platt_ = np.zeros((len(self.classes_), 2))
-        for column, label in enumerate(self.classes_):
-            platt = LogisticRegression(C=1e4).fit(scores[:, [column]], (y == label).astype(int))
-            self.platt_[column] = platt.coef_[0, 0], platt.intercept_[0]
-        self.logistic_ = self._logistic().fit(X, y)
+        scores = out_of_fold_scores
+        if scores is None:
+            groups = np.arange(len(y)) if groups is None else np.asarray(groups)
+            folds = StratifiedGroupKFold(self.calibration_folds, shuffle=True, random_state=self.random_state)
+            scores = np.zeros((len(y), len(self.classes_)))
+            for train, held_out in folds.split(X, y, groups):
+                scores[held_out] = self.logistic().fit(X[train], y[train]).decision_function(X[held_out])
+        self.platt_ = fit_platt(scores, y, self.classes_)
+        self.logistic_ = self.logistic().fit(X, y)
         self.train_priors_ = np.array([(y == label).mean() for label in self.classes_])
         return self
 
     def calibrated_proba(self, X):
         """Calibrated probabilities under the corpus's own class balance."""
-        raw = _sigmoid(self.logistic_.decision_function(X) * self.platt_[:, 0] + self.platt_[:, 1])
-        return raw / raw.sum(axis=1, keepdims=True)
+        return apply_platt(self.platt_, self.logistic_.decision_function(X))
 
     def predict_proba(self, X):
-        proba = self.calibrated_proba(X)
-        if self.priors:
-            target = np.array([self.priors[label] for label in self.classes_])
-            proba = proba * (target / self.train_priors_)
-            proba /= proba.sum(axis=1, keepdims=True)
-        return proba
+        return shift_priors(self.calibrated_proba(X), self.train_priors_,
+                            None if not self.priors else np.array([self.priors[c] for c in self.classes_]))
 
     def predict(self, X):
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+def fit_platt(scores, y, classes):
+    """One sigmoid per class on its one-vs-rest decision value: rows of (slope, intercept)."""
+    platt = np.zeros((len(classes), 2))
+    for column, label in enumerate(classes):
+        model = LogisticRegression(C=1e4).fit(scores[:, [column]], (np.asarray(y) == label).astype(int))
+        platt[column] = model.coef_[0, 0], model.intercept_[0]
+    return platt
+
+
+def apply_platt(platt, scores):
+    raw = _sigmoid(scores * platt[:, 0] + platt[:, 1])
+    return raw / raw.sum(axis=1, keepdims=True)
+
+
+def shift_priors(proba, train_priors, target_priors):
+    """Bayes' rule for a change of class priors: p'(y|x) is proportional to p(y|x) * target(y) / train(y)."""
+    if target_priors is None:
+        return proba
+    shifted = proba * (target_priors / train_priors)
+    return shifted / shifted.sum(axis=1, keepdims=True)

@@ -1,5 +1,16 @@
 """gunicorn settings; FRAMING_BIND and FRAMING_WORKERS come from the environment."""
 import os
+import shutil
+import tempfile
+
+# This file runs again on every SIGHUP: what it sets up once must survive that, so it lives in the environment.
+# One directory per server for the workers' metrics files (prometheus-client's multiprocess mode) and the
+# last verified model artifact (service.reload); removed when the server exits, if this server made it.
+if not os.environ.get("FRAMING_RUN_DIR"):
+    os.environ["FRAMING_RUN_DIR"] = tempfile.mkdtemp(prefix="framing-gunicorn-")
+    os.environ["FRAMING_RUN_DIR_OWNER"] = str(os.getpid())
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", os.path.join(os.environ["FRAMING_RUN_DIR"], "metrics"))
+os.environ.setdefault("FRAMING_LAST_GOOD_DIR", os.path.join(os.environ["FRAMING_RUN_DIR"], "last-good"))
 
 bind = os.environ.get("FRAMING_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("FRAMING_WORKERS", os.cpu_count() or 2))
@@ -14,3 +25,25 @@ limit_request_fields = 100
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
+
+
+def on_starting(server):
+    """Start with no metrics files: counters left by an earlier server would be added to this one's."""
+    metrics = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(metrics, exist_ok=True)
+    for name in os.listdir(metrics):
+        if name.endswith(".db"):
+            os.remove(os.path.join(metrics, name))
+    os.makedirs(os.environ["FRAMING_LAST_GOOD_DIR"], exist_ok=True)
+
+
+def child_exit(server, worker):
+    """Drop a dead worker's live gauges (framing_model_info counts live workers only)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if os.environ.get("FRAMING_RUN_DIR_OWNER") == str(os.getpid()):
+        shutil.rmtree(os.environ["FRAMING_RUN_DIR"], ignore_errors=True)

@@ -2,6 +2,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .config import DEFAULTS, LABELS, LANGUAGES, UNDETERMINED
+from .storage import STATUSES
 
 MAX_TEXT_CHARS = DEFAULTS["MAX_TEXT_CHARS"]
 MAX_BATCH_DOCUMENTS = DEFAULTS["MAX_BATCH_DOCUMENTS"]
@@ -12,10 +13,20 @@ def _not_blank(value: str) -> None:
         raise ValidationError("Text must not be blank.")
 
 
+def _valid_unicode(value: str) -> None:
+    # JSON's \ud800 escapes can carry lone surrogates, which are not characters and cannot be encoded.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValidationError(f"Text has an unpaired surrogate at character {error.start}; it is not valid "
+                              "Unicode.") from error
+
+
 class ClassifyRequest(Schema):
     """An article to classify (a text/plain body becomes `text`)."""
 
-    text = fields.String(required=True, validate=[validate.Length(min=1, max=MAX_TEXT_CHARS), _not_blank],
+    text = fields.String(required=True, validate=[validate.Length(min=1, max=MAX_TEXT_CHARS), _not_blank,
+                                                   _valid_unicode],
                          metadata={"description": f"The article, at most {MAX_TEXT_CHARS} characters."})
     language = fields.String(validate=validate.OneOf(LANGUAGES),
                              metadata={"description": "Skip detection and treat every sentence as this language."})
@@ -153,3 +164,62 @@ class ModelRecord(Schema):
     libraries = fields.Dict(keys=fields.String(), values=fields.String())
     data_files = fields.List(fields.String())
     train_seconds = fields.Float()
+    feedback = fields.Dict(metadata={"description": "Accepted corrections trained on: count and sha256."})
+
+
+MAX_FEEDBACK_TEXT_CHARS = 2_000
+MAX_FEEDBACK_NOTE_CHARS = 1_000
+
+
+class FeedbackRequest(Schema):
+    """A journalist's correction of one sentence's label; only the sentence is stored, never the article."""
+
+    text = fields.String(required=True, validate=[validate.Length(min=1, max=MAX_FEEDBACK_TEXT_CHARS), _not_blank],
+                         metadata={"description": f"The sentence, at most {MAX_FEEDBACK_TEXT_CHARS} characters."})
+    label = fields.String(required=True, validate=validate.OneOf(LABELS), metadata={"description": "The right label."})
+    predicted = fields.String(allow_none=True, validate=validate.OneOf(LABELS),
+                              metadata={"description": "The label the model gave."})
+    model_version = fields.String(allow_none=True, validate=validate.Length(min=1, max=100))
+    language = fields.String(allow_none=True, validate=LANGUAGE_OUT)
+    note = fields.String(allow_none=True, validate=validate.Length(max=MAX_FEEDBACK_NOTE_CHARS))
+
+
+class FeedbackRecord(Schema):
+    """A stored correction and its review state."""
+
+    id = fields.Integer(required=True)
+    created_at = fields.String(required=True, metadata={"format": "date-time"})
+    text = fields.String(required=True)
+    label = fields.String(required=True, validate=validate.OneOf(LABELS))
+    predicted = fields.String(allow_none=True)
+    model_version = fields.String(allow_none=True)
+    language = fields.String(required=True, validate=LANGUAGE_OUT)
+    note = fields.String(allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    reviewed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class FeedbackQuery(Schema):
+    """A page of corrections, oldest first, optionally of one status."""
+
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0),
+                           metadata={"description": "Cursor: the `next_after` of the previous page."})
+
+
+class FeedbackPage(Schema):
+    items = fields.List(fields.Nested(FeedbackRecord), required=True)
+    total = fields.Integer(required=True, metadata={"description": "Records matching the filter, all pages."})
+    next_after = fields.Integer(required=True, allow_none=True,
+                                metadata={"description": "Pass as `after` for the next page; null on the last."})
+
+
+class ReloadResult(Schema):
+    """What POST /admin/reload did in the worker that answered."""
+
+    status = fields.String(required=True, validate=validate.OneOf(("reloaded", "unchanged")))
+    version = fields.String(required=True)
+    sha256 = fields.String(required=True)
+    previous_version = fields.String(allow_none=True)
+    pid = fields.Integer(required=True, metadata={"description": "The worker that reloaded; others keep theirs."})

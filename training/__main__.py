@@ -1,4 +1,4 @@
-"""Command line: python -m training {validate,train,evaluate}."""
+"""Command line: python -m training {validate,train,evaluate,review}."""
 import argparse
 import sys
 
@@ -10,6 +10,9 @@ def main(argv=None) -> int:
     train = commands.add_parser("train", help="validate, select, fit, evaluate and write the model")
     train.add_argument("--no-search", action="store_true", help="skip the hyper-parameter search")
     commands.add_parser("evaluate", help="score the shipped model on the real-text sets")
+    from .review import add_arguments as add_review_arguments
+
+    add_review_arguments(commands.add_parser("review", help="list pending corrections, accept or reject them"))
     args = parser.parse_args(argv)
 
     if args.command == "validate":
@@ -25,6 +28,10 @@ def main(argv=None) -> int:
         from .train import train
 
         return train(search=not args.no_search)
+    if args.command == "review":
+        from .review import review
+
+        return review(args)
     from .evaluate import evaluate_shipped
 
     return evaluate_shipped()

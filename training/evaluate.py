@@ -38,7 +38,7 @@ def real_text_figures(pipeline, seeds_only: bool = False) -> dict:
     return figures
 
 
-def _plots(metrics: dict, scores: np.ndarray, truth: np.ndarray) -> None:
+def _plots(metrics: dict) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -80,10 +80,10 @@ def _table(figures: dict) -> list[str]:
     return lines
 
 
-def write_report(record: dict, metrics: dict, scores: np.ndarray, truth: np.ndarray) -> None:
+def write_report(record: dict, metrics: dict) -> None:
     """evaluation.json for machines, evaluation.md with plots for people."""
     REPORT_JSON.write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
-    _plots(metrics, scores, truth)
+    _plots(metrics)
     cv, seed = metrics["cv"], metrics["seed_gold"]
     page = [f"# Evaluation of model {record['version']}", "",
             f"Hyper-parameters {record['hyper_parameters']} chosen from grid {record['grid']} by grouped CV.", "",

@@ -1,0 +1,148 @@
+"""`make bench`: the in-process bound, served throughput and latency, start-up time and memory, as a table
+and var/bench.json. Method and targets: issue 7; run with --help for the knobs."""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import bench_corpus
+import bench_inprocess
+import bench_load
+import bench_machine
+import bench_profile
+from bench_server import Server
+
+from service.config import RECORD_PATH, ROOT
+from service.text import split_sentences
+
+KINDS = ("short", "typical", "long", "mix")
+TARGETS = {"served_ratio": 0.8, "typical_p99_50_ms": 50.0, "long_p50_ms": 100.0, "ready_s": 2.0, "worker_rss_mb": 200}
+
+
+def _arguments():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10, help="length of each throughput run")
+    parser.add_argument("--latency-seconds", type=float, default=20, help="length of each open-loop latency run")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="processes and gunicorn workers")
+    parser.add_argument("--starts", type=int, default=3, help="cold starts timed to /readyz")
+    parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench.json")
+    parser.add_argument("--profile", action="store_true", help="sample one worker with py-spy during the mix run")
+    return parser.parse_args()
+
+
+def _served(server: Server, workloads: dict, args, var: Path, background: dict) -> dict:
+    """Saturated throughput per workload (wrk, two connections per worker), optionally profiled."""
+    served = {}
+    for kind, texts in workloads.items():
+        bench_load.sequential(server.port, texts, len(texts))  # every worker has seen every text once
+        background[f"served {kind}"] = bench_machine.wait_for_quiet()
+        sampler = None
+        if args.profile and kind == "mix":
+            sampler = bench_profile.start(server.worker_pids()[0], args.seconds, var / "bench-profile.txt")
+        served[kind] = bench_load.wrk(server.port, texts, args.seconds, 2 * args.workers, var / "wrk")
+        if sampler:
+            sampler.wait()
+            served[kind]["profile"] = bench_profile.summarise(var / "bench-profile.txt")
+    return served
+
+
+def run(args) -> dict:
+    var = args.out.parent
+    mix = bench_corpus.build_mix()
+    workloads = {kind: bench_corpus.workload(mix, kind) for kind in KINDS}
+    sentences = {kind: statistics.mean(len(split_sentences(t)) for t in texts) for kind, texts in workloads.items()}
+    print(f"in-process bound: {args.workers} processes x {args.seconds:g} s per workload ...", file=sys.stderr)
+    background = {"in-process": bench_machine.wait_for_quiet()}
+    bound = bench_inprocess.measure(workloads, args.workers, args.seconds)
+    ready = []
+    for attempt in range(max(args.starts, 1)):
+        background[f"start {attempt + 1}"] = bench_machine.wait_for_quiet()
+        server = Server(args.workers, var / "bench-gunicorn.log")
+        ready.append(round(server.start(), 3))
+        if attempt < args.starts - 1:
+            server.stop()
+    with server:
+        server.wait_for_workers()
+        print("served: wrk per workload, then open-loop latency ...", file=sys.stderr)
+        served = _served(server, workloads, args, var, background)
+        for kind in KINDS:
+            served[kind]["sentences_per_s"] = round(served[kind]["requests_per_s"] * sentences[kind], 1)
+            served[kind]["ratio"] = round(served[kind]["requests_per_s"] / bound[kind]["articles_per_s"], 3)
+        maximum = served["typical"]["requests_per_s"]
+        latency = {}
+        for share in (0.5, 0.9):
+            background[f"latency {share:.0%}"] = bench_machine.wait_for_quiet()
+            latency[f"{share:.0%}"] = bench_load.open_loop(server.port, workloads["typical"], share * maximum,
+                                                           args.latency_seconds)
+        idle = {kind: bench_load.sequential(server.port, workloads[kind], 40 if kind == "long" else 100)
+                for kind in ("short", "typical", "long")}
+        memory = server.memory()
+    record = json.loads(RECORD_PATH.read_text(encoding="utf-8"))
+    return {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "cores": bench_machine.cores(), "workers": args.workers,
+        "model": record.get("version"), "mix": bench_corpus.describe(mix),
+        "mean_sentences": {kind: round(value, 1) for kind, value in sentences.items()},
+        "in_process": bound, "served": served, "typical_latency": latency, "idle_latency": idle,
+        "ready_seconds": {"runs": ready, "median": statistics.median(ready), "max": max(ready)},
+        "memory": memory, "train_seconds": record.get("train_seconds"),
+        "settings": {"seconds": args.seconds, "latency_seconds": args.latency_seconds},
+        "background_cpu_before": background,
+    }
+
+
+def _verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def table(report: dict) -> str:
+    bound, served = report["in_process"], report["served"]
+    lines = [f"framing benchmark: {report['cores']} cores, {report['workers']} workers, model {report['model']}",
+             "mix: " + ", ".join(f"{kind} {v['texts']} texts ~{v['mean_chars']} chars"
+                                 for kind, v in report["mix"]["kinds"].items()),
+             "", f"{'workload':<9}{'sent/art':>9}{'bound art/s':>13}{'sent/s':>9}{'served art/s':>14}"
+             f"{'sent/s':>9}{'ratio':>7}{'wrk p50 ms':>12}"]
+    for kind in KINDS:
+        lines.append(f"{kind:<9}{report['mean_sentences'][kind]:>9}{bound[kind]['articles_per_s']:>13}"
+                     f"{bound[kind]['sentences_per_s']:>9}{served[kind]['requests_per_s']:>14}"
+                     f"{served[kind]['sentences_per_s']:>9}{served[kind]['ratio']:>7}{served[kind]['p50_ms']:>12}")
+    lines += ["", "typical article, open loop (Poisson arrivals), latency from scheduled arrival:"]
+    for load, figures in report["typical_latency"].items():
+        lines.append(f"  {load:>4} of max = {figures['offered_per_s']:>6}/s  p50 {figures['p50_ms']} ms  "
+                     f"p95 {figures['p95_ms']} ms  p99 {figures['p99_ms']} ms  errors {figures['errors']}")
+    lines.append("one request at a time: " + ", ".join(
+        f"{kind} p50 {v['p50_ms']} ms / p99 {v['p99_ms']} ms" for kind, v in report["idle_latency"].items()))
+    ready, memory = report["ready_seconds"], report["memory"]
+    lines.append(f"start to /readyz 200: median {ready['median']} s, max {ready['max']} s ({ready['runs']})")
+    lines.append("memory per worker: " + ", ".join(f"RSS {w['rss_mb']} MB (PSS {w['pss_mb']} MB)"
+                                                   for w in memory["workers"])
+                 + f"; master RSS {memory['master']['rss_mb']} MB")
+    lines.append(f"make train: {report['train_seconds']} s (models/framing.json train_seconds)")
+    typical_p99, long_p50 = report["typical_latency"]["50%"]["p99_ms"], report["idle_latency"]["long"]["p50_ms"]
+    checks = [("served/bound (mix) >= 0.8", served["mix"]["ratio"] >= TARGETS["served_ratio"]),
+              ("typical p99 at 50% <= 50 ms", typical_p99 is not None and typical_p99 <= TARGETS["typical_p99_50_ms"]),
+              ("long p50 <= 100 ms", long_p50 <= TARGETS["long_p50_ms"]),
+              ("ready <= 2 s", ready["max"] <= TARGETS["ready_s"]),
+              ("RSS per worker <= 200 MB", memory["max_worker_rss_mb"] <= TARGETS["worker_rss_mb"])]
+    lines += ["", "targets: " + "; ".join(f"{name}: {_verdict(ok)}" for name, ok in checks)]
+    noisy = {name: share for name, share in report["background_cpu_before"].items() if share > 0.10}
+    if noisy:
+        lines.append(f"WARNING: other work was using the CPU when these runs began: {noisy}")
+    for part, rows in served["mix"].get("profile", {}).items():
+        lines += [f"profile, {part}:"] + [f"  {row['share']:6.1%}  {row['frame']}" for row in rows]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    args = _arguments()
+    report = run(args)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(table(report))
+    print(f"\nwritten: {args.out}")
+
+
+if __name__ == "__main__":
+    main()
