@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install train validate-data evaluate review run test lint bench soak docker-check clean
+.PHONY: help install train validate-data evaluate review run test lint bench soak reload-check docker-check clean
 
 ## help: list the targets
 help:
@@ -49,6 +49,14 @@ run: $(INSTALLED) $(MODEL)
 ## test: run the whole test suite (installs and trains first when needed)
 test: $(INSTALLED) $(MODEL)
 	$(BIN)/python -m pytest
+
+## soak: 5 minutes at about 70% of the measured maximum on loopback: errors, memory growth, /metrics (needs wrk)
+soak: $(INSTALLED) $(MODEL)
+	$(BIN)/python scripts/soak.py
+
+## reload-check: under load, SIGHUP onto a re-dumped model, then a tampered one that must be refused
+reload-check: $(INSTALLED) $(MODEL)
+	$(BIN)/python scripts/reload_under_load.py
 
 ## lint: ruff over the code
 lint: $(INSTALLED)

@@ -19,6 +19,7 @@ from service.config import RECORD_PATH, ROOT
 from service.text import split_sentences
 
 KINDS = ("short", "typical", "long", "mix")
+NOISE = 0.05  # a run during which other processes took more of the machine than this is flagged
 TARGETS = {"served_ratio": 0.8, "typical_p99_50_ms": 50.0, "long_p50_ms": 100.0, "ready_s": 2.0, "worker_rss_mb": 200}
 
 
@@ -33,16 +34,25 @@ def _arguments():
     return parser.parse_args()
 
 
-def _served(server: Server, workloads: dict, args, var: Path, background: dict) -> dict:
+def _watched(foreign: dict, name: str, live_pids, measure):
+    """Run `measure` on a quiet machine and note how much CPU other processes took meanwhile."""
+    bench_machine.wait_for_quiet()
+    with bench_machine.CpuWatch(live_pids) as watch:
+        result = measure()
+    foreign[name] = watch.foreign_share
+    return result
+
+
+def _served(server: Server, workloads: dict, args, var: Path, foreign: dict) -> dict:
     """Saturated throughput per workload (wrk, two connections per worker), optionally profiled."""
     served = {}
     for kind, texts in workloads.items():
         bench_load.sequential(server.port, texts, len(texts))  # every worker has seen every text once
-        background[f"served {kind}"] = bench_machine.wait_for_quiet()
         sampler = None
         if args.profile and kind == "mix":
             sampler = bench_profile.start(server.worker_pids()[0], args.seconds, var / "bench-profile.txt")
-        served[kind] = bench_load.wrk(server.port, texts, args.seconds, 2 * args.workers, var / "wrk")
+        served[kind] = _watched(foreign, f"served {kind}", server.pids, lambda texts=texts: bench_load.wrk(
+            server.port, texts, args.seconds, 2 * args.workers, var / "wrk"))
         if sampler:
             sampler.wait()
             served[kind]["profile"] = bench_profile.summarise(var / "bench-profile.txt")
@@ -54,31 +64,29 @@ def run(args) -> dict:
     mix = bench_corpus.build_mix()
     workloads = {kind: bench_corpus.workload(mix, kind) for kind in KINDS}
     sentences = {kind: statistics.mean(len(split_sentences(t)) for t in texts) for kind, texts in workloads.items()}
+    foreign = {}
     print(f"in-process bound: {args.workers} processes x {args.seconds:g} s per workload ...", file=sys.stderr)
-    background = {"in-process": bench_machine.wait_for_quiet()}
-    bound = bench_inprocess.measure(workloads, args.workers, args.seconds)
+    bound = _watched(foreign, "in-process", list, lambda: bench_inprocess.measure(
+        workloads, args.workers, args.seconds))
     ready = []
     for attempt in range(max(args.starts, 1)):
-        background[f"start {attempt + 1}"] = bench_machine.wait_for_quiet()
         server = Server(args.workers, var / "bench-gunicorn.log")
-        ready.append(round(server.start(), 3))
+        ready.append(round(_watched(foreign, f"start {attempt + 1}", list, server.start), 3))
         if attempt < args.starts - 1:
             server.stop()
     with server:
         server.wait_for_workers()
         print("served: wrk per workload, then open-loop latency ...", file=sys.stderr)
-        served = _served(server, workloads, args, var, background)
+        served = _served(server, workloads, args, var, foreign)
         for kind in KINDS:
             served[kind]["sentences_per_s"] = round(served[kind]["requests_per_s"] * sentences[kind], 1)
             served[kind]["ratio"] = round(served[kind]["requests_per_s"] / bound[kind]["articles_per_s"], 3)
         maximum = served["typical"]["requests_per_s"]
-        latency = {}
-        for share in (0.5, 0.9):
-            background[f"latency {share:.0%}"] = bench_machine.wait_for_quiet()
-            latency[f"{share:.0%}"] = bench_load.open_loop(server.port, workloads["typical"], share * maximum,
-                                                           args.latency_seconds)
-        idle = {kind: bench_load.sequential(server.port, workloads[kind], 40 if kind == "long" else 100)
-                for kind in ("short", "typical", "long")}
+        latency = {f"{share:.0%}": _watched(foreign, f"latency {share:.0%}", server.pids, lambda share=share: (
+            bench_load.open_loop(server.port, workloads["typical"], share * maximum, args.latency_seconds)))
+            for share in (0.5, 0.9)}
+        idle = {kind: _watched(foreign, f"idle {kind}", server.pids, lambda kind=kind: bench_load.sequential(
+            server.port, workloads[kind], 40 if kind == "long" else 100)) for kind in ("short", "typical", "long")}
         memory = server.memory()
     record = json.loads(RECORD_PATH.read_text(encoding="utf-8"))
     return {
@@ -89,7 +97,7 @@ def run(args) -> dict:
         "ready_seconds": {"runs": ready, "median": statistics.median(ready), "max": max(ready)},
         "memory": memory, "train_seconds": record.get("train_seconds"),
         "settings": {"seconds": args.seconds, "latency_seconds": args.latency_seconds},
-        "background_cpu_before": background,
+        "foreign_cpu_share": foreign,
     }
 
 
@@ -127,9 +135,9 @@ def table(report: dict) -> str:
               ("ready <= 2 s", ready["max"] <= TARGETS["ready_s"]),
               ("RSS per worker <= 200 MB", memory["max_worker_rss_mb"] <= TARGETS["worker_rss_mb"])]
     lines += ["", "targets: " + "; ".join(f"{name}: {_verdict(ok)}" for name, ok in checks)]
-    noisy = {name: share for name, share in report["background_cpu_before"].items() if share > 0.10}
+    noisy = {name: share for name, share in report["foreign_cpu_share"].items() if share > NOISE}
     if noisy:
-        lines.append(f"WARNING: other work was using the CPU when these runs began: {noisy}")
+        lines.append(f"WARNING: other processes took this share of the CPU during these runs: {noisy}")
     for part, rows in served["mix"].get("profile", {}).items():
         lines += [f"profile, {part}:"] + [f"  {row['share']:6.1%}  {row['frame']}" for row in rows]
     return "\n".join(lines)

@@ -1,5 +1,6 @@
 """The in-process bound: the full classify function with the real model, one process per core, no HTTP."""
 import multiprocessing
+import queue
 import statistics
 import time
 
@@ -43,11 +44,17 @@ def measure(workloads: dict[str, list[str]], processes: int, seconds: float) -> 
     workers = [context.Process(target=_run, args=(workloads, seconds, barrier, results)) for _ in range(processes)]
     for worker in workers:
         worker.start()
-    collected = [results.get(timeout=120 + seconds * len(workloads) * 2) for _ in range(processes * len(workloads))]
+    collected = []
+    while len(collected) < processes * len(workloads):
+        try:
+            collected.append(results.get(timeout=1.0))
+        except queue.Empty:
+            failed = [worker.exitcode for worker in workers if worker.exitcode]
+            if failed:
+                barrier.abort()
+                raise RuntimeError(f"an in-process benchmark worker failed (exit code {failed[0]})") from None
     for worker in workers:
         worker.join()
-        if worker.exitcode:
-            raise RuntimeError(f"an in-process benchmark worker exited with {worker.exitcode}")
     figures = {}
     for kind in workloads:
         runs = [run for run in collected if run[0] == kind]

@@ -79,6 +79,10 @@ class Server:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
         return sorted(int(child) for child in children)
 
+    def pids(self) -> list[int]:
+        """The master and its workers."""
+        return [self.process.pid, *self.worker_pids()] if self.process.poll() is None else []
+
     def memory(self) -> dict:
         """RSS and PSS (shared pages split between the processes sharing them) of each worker and the master, in MB."""
         workers = [_memory_of(pid) for pid in self.worker_pids()]

@@ -41,7 +41,7 @@ def _config_from_environment() -> dict:
 
 def create_app(config: dict | None = None, model: FramingModel | None = None) -> Flask:
     """Build the app around `model`, or load the one named by MODEL_PATH and RECORD_PATH."""
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # the page blueprint serves assets with its own headers
     app.json.sort_keys = False  # keep the documented field order
     app.config.update(DEFAULTS)
     app.config.update(

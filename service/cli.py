@@ -126,7 +126,8 @@ def table(name: str, response: dict, width: int) -> list[str]:
             lines.append(" " * 31 + "evidence: " + ", ".join(term["term"] for term in sentence["evidence"]))
     summary = response["summary"]
     lines.append(f"summary: dominant framing {summary['label']}; share of the text, sentences labelled:")
-    lines.extend(f"       {label:<18} {summary['scores'][label]:>4.0%} {summary['counts'][label]:>5}" for label in LABELS)
+    for label in LABELS:
+        lines.append(f"       {label:<18} {summary['scores'][label]:>4.0%} {summary['counts'][label]:>5}")
     if any(sentence["abstain"] for sentence in sentences):
         lines.append("? = the model abstained: its best score is below the threshold")
     return lines

@@ -8,6 +8,8 @@ from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
+from .schemas import ApiError
+
 
 def error_body(status: int, message: str, code: str | None = None, errors=None) -> dict:
     """The error shape: {code, status, message, errors?}."""
@@ -45,6 +47,9 @@ class ArticleParser(FlaskParser):
 
 class JsonErrorApi(Api):
     """flask-smorest's Api with every HTTP error, and any uncaught exception, in the one JSON shape."""
+
+    # Document the errors flask-smorest adds by itself (422 of @arguments, the default) in the shape they have.
+    ERROR_SCHEMA = ApiError
 
     def handle_http_exception(self, error):
         data = getattr(error, "data", {}) or {}

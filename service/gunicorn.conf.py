@@ -3,6 +3,9 @@ import os
 import shutil
 import tempfile
 
+from gunicorn import util
+from gunicorn.workers.sync import SyncWorker
+
 # This file runs again on every SIGHUP: what it sets up once must survive that, so it lives in the environment.
 # One directory per server for the workers' metrics files (prometheus-client's multiprocess mode) and the
 # last verified model artifact (service.reload); removed when the server exits, if this server made it.
@@ -14,13 +17,31 @@ os.environ.setdefault("FRAMING_LAST_GOOD_DIR", os.path.join(os.environ["FRAMING_
 
 bind = os.environ.get("FRAMING_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("FRAMING_WORKERS", os.cpu_count() or 2))
-worker_class = "sync"
 # A worker stuck longer than this is killed and replaced; a slow client cannot hold one forever.
 timeout = int(os.environ.get("FRAMING_TIMEOUT", "30"))
+# A client silent this long while sending its request or reading the answer loses the connection (a 408 once
+# the app reads the body): the worker is freed at once, not killed and rebooted `timeout` seconds later.
+client_timeout = float(os.environ.get("FRAMING_CLIENT_TIMEOUT", "10"))
+
+
+class BoundedSyncWorker(SyncWorker):
+    """gunicorn's sync worker (one request at a time, right for CPU-bound work) with a deadline on each read
+    and write of the client socket; the gthread worker has none on the body, so a trickling client holds a
+    thread for good."""
+
+    def accept(self, listener):
+        client, address = listener.accept()
+        client.settimeout(client_timeout)
+        util.close_on_exec(client)
+        self.handle(listener, client, address)
+
+
+worker_class = BoundedSyncWorker
 graceful_timeout = 20
 keepalive = 5
 limit_request_line = 4094
 limit_request_fields = 100
+limit_request_field_size = 8190
 # The access log carries method, path, status, size and time: never a request body, so never article text.
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'

@@ -82,7 +82,7 @@ class FramingModel:
                 break
             name = self._names[columns[position]]
             block, _, term = name.rpartition("w:")
-            if not name.startswith(("w:", "near w:", "quote w:")) or not term.strip("0 "):
+            if not name.startswith(("w:", "near w:")) or not term.strip("0 "):
                 continue  # character n-grams and masked numbers are not readable evidence
             readable = " ".join(surface.get(part, part) for part in term.split())
             terms.append({"term": f"{block}{readable}".strip(), "weight": round(float(weights[position]), 4)})

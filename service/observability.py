@@ -19,6 +19,7 @@ from prometheus_client import (
     Counter,
     Gauge,
     Histogram,
+    disable_created_metrics,
     generate_latest,
     multiprocess,
 )
@@ -28,6 +29,7 @@ from .schemas import ApiError
 
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+disable_created_metrics()  # the *_created series only repeat the start time; multiprocess mode has none
 SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 REQUESTS = Counter("framing_http_requests", "HTTP requests answered, by route, method and status.",
@@ -84,8 +86,10 @@ def init_observability(app, api) -> None:
         log.addHandler(_json_handler())
         log.setLevel(logging.INFO)
         log.propagate = False
-    if default_handler in app.logger.handlers:
-        app.logger.removeHandler(default_handler)
+    app.logger.removeHandler(default_handler)
+    if app.logger.level == logging.NOTSET:
+        app.logger.setLevel(logging.INFO)  # model reloads and fallbacks are worth a line
+    if not any(isinstance(h, _StdoutHandler) for h in app.logger.handlers):
         app.logger.addHandler(_json_handler())
     slot = app.extensions["framing_model"]
     model_changed(None, slot.model)

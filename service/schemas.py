@@ -204,7 +204,8 @@ class FeedbackQuery(Schema):
 
     status = fields.String(validate=validate.OneOf(STATUSES))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0),
+    # SQLite integers are 64-bit: a larger cursor would overflow in the query, not just find nothing.
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**63 - 1),
                            metadata={"description": "Cursor: the `next_after` of the previous page."})
 
 

@@ -4,8 +4,11 @@ import hashlib
 import hmac
 import re
 
-from flask import current_app, request
+from flask import current_app, jsonify, request
 from flask_smorest import abort
+from werkzeug.exceptions import ClientDisconnected
+
+from .errors import error_body
 
 # Paths anyone may fetch even when API keys are set: the page, its assets, the docs and the probes.
 OPEN_PATHS = frozenset({"/", "/healthz", "/readyz", "/docs", "/openapi.json", "/favicon.ico"})
@@ -46,13 +49,21 @@ def init_security(app) -> None:
     app.extensions[ORIGINS] = {origin.rstrip("/").lower() for origin in _split(app.config["CORS_ORIGINS"])}
     app.before_request(_preflight_then_key)
     app.after_request(_headers)
+    app.register_error_handler(ClientDisconnected, _body_too_slow)
+
+
+def _body_too_slow(error):
+    """The body stopped arriving (gunicorn's client_timeout ran out, or the client left): a 408, not a 400."""
+    response = jsonify(error_body(408, "The request body did not arrive in time."))
+    response.status_code = 408
+    return response
 
 
 def _presented_key() -> bytes | None:
+    # WSGI hands header values over as latin-1, so encoding them so gets back the bytes the client sent.
     if "X-API-Key" in request.headers:
         return request.headers["X-API-Key"].strip().encode("latin-1", "replace")
     bearer = _BEARER.match(request.headers.get("Authorization", ""))
-    # WSGI hands header values over as latin-1, so this gets back the bytes the client sent.
     return bearer.group(1).encode("latin-1", "replace") if bearer else None
 
 

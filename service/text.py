@@ -88,14 +88,19 @@ _FOLD = str.maketrans(
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:kz|ru|ua|com|org|net|cn)\b(?:/\S*)?")
 _DIGITS = re.compile(r"\d")
 _APOSTROPHE_IN_WORD = re.compile(r"(?<=\w)'(?=\w)")
+# Tokenised sources put spaces around punctuation ("Қытай ( іі , ді )"); close them up.
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+(?=[,.;:!?)\]])")
+_SPACE_AFTER_OPENER = re.compile(r"(?<=[(\[])\s+")
+_SPACES = re.compile(r"\s+")
 
 
 def normalise(text: str) -> str:
-    """Case-fold, fold kk/uk letters onto shared Cyrillic, mask URLs and digits."""
+    """Case-fold, fold kk/uk letters onto shared Cyrillic, mask URLs and digits, tidy spacing."""
     text = _URL.sub(" urlmask ", text.casefold())
     text = text.translate(_FOLD)
     text = _APOSTROPHE_IN_WORD.sub("", text)
-    return _DIGITS.sub("0", text)
+    text = _SPACE_AFTER_OPENER.sub("", _SPACE_BEFORE_PUNCTUATION.sub("", text))
+    return _DIGITS.sub("0", _SPACES.sub(" ", text))
 
 
 _TRANSLIT = str.maketrans(

@@ -56,7 +56,8 @@ def test_table_has_a_line_per_sentence_then_the_summary_and_a_forced_progress_ba
         rows = [ROW.match(line) for line in lines if ROW.match(line)]
         assert [(int(r[1]), r[2], float(r[3]), r[4] == "?") for r in rows] == [
             (s["index"], s["label"], round(s["confidence"], 2), s["abstain"]) for s in expected["sentences"]]
-        assert all(" ".join(s["text"].split()).startswith(r[5].rstrip("…")) for r, s in zip(rows, expected["sentences"]))
+        for row, sentence in zip(rows, expected["sentences"]):
+            assert " ".join(sentence["text"].split()).startswith(row[5].rstrip("…"))
         assert f"summary: dominant framing {expected['summary']['label']};" in block
     assert "2/2" in err  # the bar, on stderr only
 

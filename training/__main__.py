@@ -9,6 +9,7 @@ def main(argv=None) -> int:
     commands.add_parser("validate", help="check the corpus and print the language x label table")
     train = commands.add_parser("train", help="validate, select, fit, evaluate and write the model")
     train.add_argument("--no-search", action="store_true", help="skip the hyper-parameter search")
+    train.add_argument("--no-feedback", action="store_true", help="leave out the accepted corrections")
     commands.add_parser("evaluate", help="score the shipped model on the real-text sets")
     from .review import add_arguments as add_review_arguments
 
@@ -27,7 +28,7 @@ def main(argv=None) -> int:
     if args.command == "train":
         from .train import train
 
-        return train(search=not args.no_search)
+        return train(search=not args.no_search, feedback=not args.no_feedback)
     if args.command == "review":
         from .review import review
 

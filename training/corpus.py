@@ -64,6 +64,15 @@ def examples_from_rows(rows) -> list[Example]:
     return examples
 
 
+def with_bare_copies(examples: list[Example]) -> list[Example]:
+    """Add a context-free copy of every article sentence. Standalone rows have no context and are
+    mostly framed, so without the copies "no context" itself would pull a sentence away from neutral
+    (measured: 0.60 against 0.78 accuracy on isolated real Kazakh news sentences)."""
+    bare = [Example(SentenceContext(example.context.text), example.label, example.language, example.group,
+                    "article-bare") for example in examples if example.source == "article"]
+    return examples + bare
+
+
 def load_corpus(corpus_dir: Path = CORPUS_DIR) -> list[Example]:
     return examples_from_rows(row for _, _, row in read_rows(corpus_files(corpus_dir)))
 

@@ -10,6 +10,7 @@ from service.config import LABELS, MODEL_PATH, RECORD_PATH, ROOT
 from service.model import file_sha256
 
 from .corpus import data_hash
+from .feedback import feedback_summary
 
 LIBRARIES = ("scikit-learn", "numpy", "scipy", "joblib", "lingua-language-detector")
 
@@ -24,13 +25,17 @@ def _git_commit() -> str:
         return "unknown"
 
 
-def build(artifact, files, params, grid, priors, threshold, metrics, train_seconds) -> dict:
+def build(artifact, files, params, grid, priors, threshold, metrics, train_seconds, feedback=None) -> dict:
     corpus_hash = data_hash(files)
+    feedback = feedback or feedback_summary([])
+    # Models trained with different accepted corrections must not share a version.
+    corrections = f"-fb{feedback['sha256'][:6]}" if feedback["count"] else ""
     return {
-        "version": f"{datetime.date.today():%Y%m%d}-{corpus_hash[:8]}",
+        "version": f"{datetime.date.today():%Y%m%d}-{corpus_hash[:8]}{corrections}",
         "sha256": file_sha256(artifact),
         "labels": list(LABELS),
         "data_hash": corpus_hash,
+        "feedback": feedback,
         "data_files": [os.path.relpath(path, ROOT) for path in files],
         "git_commit": _git_commit(),
         "python": platform.python_version(),

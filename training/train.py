@@ -14,8 +14,9 @@ from service.config import LABELS, MODEL_PATH, MODELS_DIR
 from service.features import CalibratedFramingClassifier, ContextFeatures, apply_platt, fit_platt, shift_priors
 
 from . import record as model_record
-from .corpus import corpus_files, load_corpus
+from .corpus import corpus_files, load_corpus, with_bare_copies
 from .evaluate import real_text_figures, write_report
+from .feedback import with_feedback
 from .metrics import classification_figures
 from .validate import summary_table, validate
 
@@ -85,19 +86,21 @@ def article_priors(examples) -> np.ndarray:
 
 def choose_priors(proba, labels, examples):
     """Priors between the corpus balance (temperature 0) and the article mix (1), the temperature
-    chosen by out-of-fold macro-F1 on article rows."""
+    chosen by the out-of-fold log-loss on article rows, the proper score for "how likely is each label
+    in a real article"."""
     corpus = np.array([(labels == label).mean() for label in LABELS])
     articles = article_priors(examples)
     in_article = np.array([example.source == "article" for example in examples])
+    truth = np.array([LABELS.index(label) for label in labels[in_article]])
     best = None
     for temperature in PRIOR_TEMPERATURES:
         target = corpus ** (1 - temperature) * articles ** temperature
         target /= target.sum()
         shifted = shift_priors(proba, corpus, target)
-        f1 = classification_figures(labels[in_article], shifted[in_article])["macro_f1"]
-        print(f"      prior temperature {temperature}: article-row macro-F1 {f1:.3f}", flush=True)
-        if best is None or f1 > best[0]:
-            best = (f1, temperature, target, shifted)
+        loss = float(-np.log(shifted[in_article][np.arange(len(truth)), truth] + 1e-12).mean())
+        print(f"      prior temperature {temperature}: article-row log-loss {loss:.4f}", flush=True)
+        if best is None or loss < best[0]:
+            best = (loss, temperature, target, shifted)
     _, temperature, target, shifted = best
     return temperature, dict(zip(LABELS, target.round(4).tolist())), shifted
 
@@ -113,7 +116,7 @@ def abstain_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
     return round(threshold, 2)
 
 
-def train(search: bool = True) -> int:
+def train(search: bool = True, feedback: bool = True) -> int:
     started = time.perf_counter()
     print("[1/5] validating the corpus", flush=True)
     problems, rows = validate()
@@ -122,11 +125,15 @@ def train(search: bool = True) -> int:
         print(f"training stopped: {len(problems)} problem(s) in the corpus")
         return 1
     print(summary_table(rows), flush=True)
-    examples = load_corpus()
+    examples, corrections = with_feedback(load_corpus(), include=feedback)
+    print(f"      + {corrections['count']} accepted correction(s) from the feedback database", flush=True)
+    examples = with_bare_copies(examples)
     contexts = [example.context for example in examples]
     labels = np.array([example.label for example in examples])
-    groups = np.array([example.group for example in examples])
-    languages = [example.language for example in examples]
+    groups = np.array([example.group for example in examples])  # a copy stays in its article's fold
+    languages = np.array([example.language for example in examples])
+    # Figures are taken on the rows as written (article sentences with their context), not on the copies.
+    scored = np.array([example.source != "article-bare" for example in examples])
     truth = np.array([LABELS.index(label) for label in labels])
 
     grid = [dict(zip(GRID, values)) for values in itertools.product(*GRID.values())]
@@ -137,15 +144,15 @@ def train(search: bool = True) -> int:
     searched = []
     for params, setting_decisions in zip(grid, decisions):
         proba = cross_fitted_proba(setting_decisions, labels, fold_of)
-        f1 = classification_figures(labels, proba)["macro_f1"]
+        f1 = classification_figures(labels[scored], proba[scored])["macro_f1"]
         searched.append({"params": params, "cv_macro_f1": round(f1, 4)})
         print(f"      {params}: macro-F1 {f1:.3f}", flush=True)
     best_index = max(range(len(grid)), key=lambda i: searched[i]["cv_macro_f1"])
     best = grid[best_index]
     proba = cross_fitted_proba(decisions[best_index], labels, fold_of)
-    cv_figures = classification_figures(labels, proba, languages)
+    cv_figures = classification_figures(labels[scored], proba[scored], languages[scored])
     temperature, priors, shifted = choose_priors(proba, labels, examples)
-    threshold = abstain_threshold(shifted, truth)
+    threshold = abstain_threshold(shifted[scored], truth[scored])
 
     print(f"[3/5] fitting the final model with {best}, prior temperature {temperature}", flush=True)
     pipeline = build_pipeline(**best, priors=priors)
@@ -167,7 +174,7 @@ def train(search: bool = True) -> int:
     metrics = {"cv": cv_figures, **real, "seed_gold_macro_f1_by_setting": seed_by_setting, "search": searched,
                "prior_temperature": temperature}
     record = model_record.build(temporary, corpus_files(), best, GRID, priors, threshold, metrics,
-                                train_seconds=time.perf_counter() - started)
+                                train_seconds=time.perf_counter() - started, feedback=corrections)
     write_report(record, metrics)
     model_record.commit(temporary, record)
     print(f"done in {time.perf_counter() - started:.1f}s: model {record['version']}, CV macro-F1 "
