@@ -34,19 +34,21 @@ def _arguments():
 class Load:
     """Threads posting texts at a fixed total rate; every answer is kept as (time, status, model version)."""
 
-    def __init__(self, url: str, texts: list[str], rate: float, threads: int = 8):
-        self.url, self.texts, self.pause = url, texts, threads / rate
+    def __init__(self, url: str, texts: list[str], rate: float, key: str, threads: int = 8):
+        self.url, self.texts, self.pause, self.key = url, texts, threads / rate, key
         self.answers, self.stop, self.lock = [], threading.Event(), threading.Lock()
         self.threads = [threading.Thread(target=self._run, args=(n,)) for n in range(threads)]
 
     def _run(self, number: int) -> None:
         due = time.monotonic() + number * self.pause / len(self.threads)
+        body = {"text": self.texts[number % len(self.texts)]}
         with requests.Session() as session:
+            session.headers["X-API-Key"] = self.key
             while not self.stop.is_set():
                 time.sleep(max(0.0, due - time.monotonic()))
                 due += self.pause
                 try:
-                    response = session.post(f"{self.url}/classify", json={"text": self.texts[number]}, timeout=30)
+                    response = session.post(f"{self.url}/classify", json=body, timeout=30)
                     answer = (time.monotonic(), response.status_code, response.headers.get("X-Model-Version"))
                 except requests.RequestException as error:
                     answer = (time.monotonic(), repr(error), None)
@@ -111,7 +113,7 @@ def main() -> int:
         with Server(args.workers, ROOT / "var" / "reload-gunicorn.log", environment) as server:
             server.start()
             url = f"http://127.0.0.1:{server.port}"
-            with Load(url, texts, args.rate) as load:
+            with Load(url, texts, args.rate, key) as load:
                 time.sleep(args.settle)
                 steps["before"] = sorted(_versions(url, key))
                 sha256 = write_artifact(models / "framing.joblib", record, models, new_version)

@@ -3,7 +3,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from .classify import TooManySentences, classify_article
+from .classify import ArticleTooLong, classify_article
 from .config import LABELS
 from .errors import ArticleParser, error_body
 from .observability import record_result, record_text
@@ -38,10 +38,11 @@ def _classify(model, document: dict) -> dict:
     record_text(document["text"])
     return record_result(classify_article(
         model, document["text"], document.get("language"), document.get("explain", False),
-        max_sentences=current_app.config["MAX_SENTENCES"], max_terms=current_app.config["MAX_EVIDENCE_TERMS"]))
+        max_sentences=current_app.config["MAX_SENTENCES"], max_terms=current_app.config["MAX_EVIDENCE_TERMS"],
+        max_chars=current_app.config["MAX_TEXT_CHARS"]))
 
 
-def _too_many(error: TooManySentences) -> dict:
+def _too_many(error: ArticleTooLong) -> dict:
     """The batch form of the error that /classify raises for an over-long article."""
     return error_body(422, str(error), errors={"text": [str(error)]})
 
@@ -62,7 +63,7 @@ def classify(document):
     model = _model()
     try:
         return {**_header(model), **_classify(model, document)}
-    except TooManySentences as error:
+    except ArticleTooLong as error:
         abort(422, message=str(error), errors={"text": [str(error)]})
 
 
@@ -84,7 +85,7 @@ def classify_batch(batch):
             continue
         try:
             results.append({"id": document["id"], **_classify(model, document)})
-        except TooManySentences as error:
+        except ArticleTooLong as error:
             results.append({"id": document["id"], "error": _too_many(error)})
     return {**_header(model), "results": results}
 

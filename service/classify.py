@@ -9,8 +9,8 @@ from .language import detect_many
 from .text import split_sentences
 
 
-class TooManySentences(ValueError):
-    """The article splits into more sentences than the service accepts."""
+class ArticleTooLong(ValueError):
+    """The article is longer, in characters or sentences, than this deployment accepts."""
 
 
 def _dominant_language(languages, lengths) -> str:
@@ -22,11 +22,13 @@ def _dominant_language(languages, lengths) -> str:
 
 
 def classify_article(model, text: str, language: str | None = None, explain: bool = False,
-                     max_sentences: int | None = None, max_terms: int = 8) -> dict:
+                     max_sentences: int | None = None, max_terms: int = 8, max_chars: int | None = None) -> dict:
     """Classify every sentence of `text`; offsets are code points into `text`."""
+    if max_chars is not None and len(text) > max_chars:
+        raise ArticleTooLong(f"The text has {len(text)} characters; the limit is {max_chars}.")
     spans = split_sentences(text)
     if max_sentences is not None and len(spans) > max_sentences:
-        raise TooManySentences(f"The text has {len(spans)} sentences; the limit is {max_sentences}.")
+        raise ArticleTooLong(f"The text has {len(spans)} sentences; the limit is {max_sentences}.")
     texts = [text[span.start:span.end] for span in spans]
     languages = [language] * len(texts) if language else detect_many(texts)
     prediction = model.predict(article_contexts(texts), explain=explain, max_terms=max_terms)

@@ -61,7 +61,7 @@ class LocalClassifier:
             raise CommandError(f"no model: {error}", EXIT_NO_MODEL) from error
 
     def __call__(self, text: str, language: str | None, explain: bool) -> dict:
-        from .classify import TooManySentences, classify_article
+        from .classify import ArticleTooLong, classify_article
         from .schemas import ClassifyResponse
 
         limit = setting("MAX_TEXT_CHARS")
@@ -70,7 +70,7 @@ class LocalClassifier:
         try:
             body = classify_article(self.model, text, language, explain, max_sentences=setting("MAX_SENTENCES"),
                                     max_terms=setting("MAX_EVIDENCE_TERMS"))
-        except TooManySentences as error:
+        except ArticleTooLong as error:
             raise CommandError(f"too long: {error}", EXIT_BAD_INPUT) from error
         header = {"model": {"version": self.model.version, "sha256": self.model.sha256}, "labels": list(LABELS)}
         return ClassifyResponse().dump({**header, **body})  # the exact shape POST /classify answers

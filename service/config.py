@@ -17,13 +17,16 @@ LABELS = ("china_favourable", "us_favourable", "kazakh_government", "neutral")
 LANGUAGES = ("kk", "ru", "uk", "en")
 UNDETERMINED = "und"
 
+# The API contract's absolute limits (a deployment may lower the text limit with FRAMING_MAX_TEXT_CHARS).
+TEXT_CHARS_LIMIT = 100_000
+BATCH_DOCUMENTS_LIMIT = 100
+
 # Defaults for the Flask app; each can be overridden by a FRAMING_<NAME> environment variable.
 DEFAULTS = {
     "MODEL_PATH": str(MODEL_PATH),
     "RECORD_PATH": str(RECORD_PATH),
     "MAX_TEXT_CHARS": 100_000,
     "MAX_SENTENCES": 5_000,
-    "MAX_BATCH_DOCUMENTS": 100,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "MAX_EVIDENCE_TERMS": 8,
     # Corrections from newsrooms (issue 9): an SQLite file, created on first use; 0 days keeps them forever.

@@ -7,6 +7,8 @@ from .config import UNDETERMINED
 
 CYRILLIC = {Language.KAZAKH: "kk", Language.RUSSIAN: "ru", Language.UKRAINIAN: "uk"}
 MIN_LETTERS = 8
+# A sentence's first characters tell its language; a 100,000-character "word" would take lingua seconds.
+DETECTION_CHARS = 1000
 # Letters that only one of the three Cyrillic alphabets has, or that one of them lacks.
 KAZAKH_ONLY = frozenset("әғқңөұүһ")
 UKRAINIAN_ONLY = frozenset("їєґ")
@@ -75,6 +77,7 @@ def _cyrillic_language(text: str, confidences) -> tuple[str, float]:
 def detect_with_confidence(texts: list[str]) -> list[tuple[str, float]]:
     """(language or 'und', confidence) for each text."""
     results = [(UNDETERMINED, 0.0)] * len(texts)
+    texts = [text[:DETECTION_CHARS] for text in texts]
     cyrillic = []
     for index, text in enumerate(texts):
         script, foreign_share = _script(text)

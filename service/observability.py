@@ -71,7 +71,7 @@ class JsonFormatter(logging.Formatter):
             line.setdefault("request_id", g.request_id)
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False, default=str)
+        return json.dumps(line, default=str)  # ASCII escapes: a lone surrogate cannot break the log
 
 
 def _json_handler() -> logging.Handler:

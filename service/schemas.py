@@ -1,11 +1,11 @@
 """Request and response schemas: the API contract, and the source of /openapi.json."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from .config import DEFAULTS, LABELS, LANGUAGES, UNDETERMINED
+from .config import BATCH_DOCUMENTS_LIMIT, LABELS, LANGUAGES, TEXT_CHARS_LIMIT, UNDETERMINED
 from .storage import STATUSES
 
-MAX_TEXT_CHARS = DEFAULTS["MAX_TEXT_CHARS"]
-MAX_BATCH_DOCUMENTS = DEFAULTS["MAX_BATCH_DOCUMENTS"]
+MAX_TEXT_CHARS = TEXT_CHARS_LIMIT
+MAX_BATCH_DOCUMENTS = BATCH_DOCUMENTS_LIMIT
 
 
 def _not_blank(value: str) -> None:

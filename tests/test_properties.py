@@ -13,7 +13,7 @@ from service.text import normalise, split_sentences
 
 # Bounded and reproducible: the same cases on every run, a few seconds in all.
 FAST = settings(max_examples=500, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(FAST, max_examples=60)
+SLOW = settings(FAST, max_examples=150)
 
 LINE_BREAKS = "\n\r\u2028\u2029\x85\x0b\x0c"
 # Pieces that have broken text code before: emoji and their joiners, combining marks, right-to-left text and
