@@ -30,7 +30,7 @@ def _arguments():
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="processes and gunicorn workers")
     parser.add_argument("--starts", type=int, default=3, help="cold starts timed to /readyz")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench.json")
-    parser.add_argument("--profile", action="store_true", help="sample one worker with py-spy during the mix run")
+    parser.add_argument("--profile", choices=KINDS, help="sample one worker with py-spy during this workload's run")
     return parser.parse_args()
 
 
@@ -49,7 +49,7 @@ def _served(server: Server, workloads: dict, args, var: Path, foreign: dict) -> 
     for kind, texts in workloads.items():
         bench_load.sequential(server.port, texts, len(texts))  # every worker has seen every text once
         sampler = None
-        if args.profile and kind == "mix":
+        if kind == args.profile:
             sampler = bench_profile.start(server.worker_pids()[0], args.seconds, var / "bench-profile.txt")
         served[kind] = _watched(foreign, f"served {kind}", server.pids, lambda texts=texts: bench_load.wrk(
             server.port, texts, args.seconds, 2 * args.workers, var / "wrk"))
@@ -71,7 +71,7 @@ def run(args) -> dict:
     ready = []
     for attempt in range(max(args.starts, 1)):
         server = Server(args.workers, var / "bench-gunicorn.log")
-        ready.append(round(_watched(foreign, f"start {attempt + 1}", list, server.start), 3))
+        ready.append(round(_watched(foreign, f"start {attempt + 1}", server.pids, server.start), 3))
         if attempt < args.starts - 1:
             server.stop()
     with server:
@@ -96,7 +96,7 @@ def run(args) -> dict:
         "in_process": bound, "served": served, "typical_latency": latency, "idle_latency": idle,
         "ready_seconds": {"runs": ready, "median": statistics.median(ready), "max": max(ready)},
         "memory": memory, "train_seconds": record.get("train_seconds"),
-        "settings": {"seconds": args.seconds, "latency_seconds": args.latency_seconds},
+        "settings": {"seconds": args.seconds, "latency_seconds": args.latency_seconds, "profile": args.profile},
         "foreign_cpu_share": foreign,
     }
 
@@ -138,8 +138,10 @@ def table(report: dict) -> str:
     noisy = {name: share for name, share in report["foreign_cpu_share"].items() if share > NOISE}
     if noisy:
         lines.append(f"WARNING: other processes took this share of the CPU during these runs: {noisy}")
-    for part, rows in served["mix"].get("profile", {}).items():
-        lines += [f"profile, {part}:"] + [f"  {row['share']:6.1%}  {row['frame']}" for row in rows]
+    profiled = report["settings"]["profile"]
+    for part, rows in served.get(profiled, {}).get("profile", {}).items():
+        lines.append(f"profile of one worker, {profiled} workload, {part}:")
+        lines += [f"  {row['share']:6.1%}  {row['frame']}" for row in rows]
     return "\n".join(lines)
 
 

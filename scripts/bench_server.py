@@ -76,12 +76,17 @@ class Server:
 
     def worker_pids(self) -> list[int]:
         pid = self.process.pid
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:  # the master has exited
+            return []
         return sorted(int(child) for child in children)
 
     def pids(self) -> list[int]:
         """The master and its workers."""
-        return [self.process.pid, *self.worker_pids()] if self.process.poll() is None else []
+        if self.process is None or self.process.poll() is not None:
+            return []
+        return [self.process.pid, *self.worker_pids()]
 
     def memory(self) -> dict:
         """RSS and PSS (shared pages split between the processes sharing them) of each worker and the master, in MB."""

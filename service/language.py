@@ -57,31 +57,47 @@ def _script(text: str) -> tuple[str, set]:
     return "other", 0
 
 
+def _allowed(letters: set) -> tuple[str, ...]:
+    """The Cyrillic languages whose alphabets allow these letters."""
+    return tuple(code for code, allowed in (("kk", bool(letters & KAZAKH_ONLY)), ("ru", not letters & NOT_RUSSIAN),
+                                            ("uk", not letters & NOT_UKRAINIAN)) if allowed)
+
+
 def _cyrillic_language(text: str, confidences) -> tuple[str, float]:
     """lingua's best guess that the text's own alphabet allows, with lingua's confidence in it."""
     letters = set(text.casefold())
     if letters & UKRAINIAN_ONLY and not letters & KAZAKH_ONLY:
         return "uk", 1.0
     ranked = [(CYRILLIC[value.language], value.value) for value in confidences]
+    allowed = _allowed(letters)
     for code, confidence in ranked:
-        if code == "kk" and not letters & KAZAKH_ONLY:
-            continue
-        if code == "ru" and letters & NOT_RUSSIAN:
-            continue
-        if code == "uk" and letters & NOT_UKRAINIAN:
-            continue
-        return code, confidence
+        if code in allowed:
+            return code, confidence
     return ranked[0]
 
 
-def detect_with_confidence(texts: list[str]) -> list[tuple[str, float]]:
-    """(language or 'und', confidence) for each text."""
+def _alphabet_language(text: str) -> str | None:
+    """The language when the alphabet alone settles it: the one _cyrillic_language would pick whatever
+    lingua's ranking (lingua ranks all three languages), so lingua need not run."""
+    letters = set(text.casefold())
+    if letters & UKRAINIAN_ONLY and not letters & KAZAKH_ONLY:
+        return "uk"
+    allowed = _allowed(letters)
+    return allowed[0] if len(allowed) == 1 else None
+
+
+def detect_with_confidence(texts: list[str], confidence: bool = True) -> list[tuple[str, float]]:
+    """(language or 'und', confidence) for each text; without `confidence`, a text whose alphabet settles
+    its language skips lingua (most Cyrillic sentences: lingua is most of the cost) and gets 1.0."""
     results = [(UNDETERMINED, 0.0)] * len(texts)
     texts = [text[:DETECTION_CHARS] for text in texts]
     cyrillic = []
     for index, text in enumerate(texts):
         script, foreign_share = _script(text)
-        if script == "cyrillic":
+        settled = None if confidence or script != "cyrillic" else _alphabet_language(text)
+        if settled:
+            results[index] = (settled, 1.0)
+        elif script == "cyrillic":
             cyrillic.append(index)
         elif script == "latin" and foreign_share <= FOREIGN_LATIN_SHARE:
             results[index] = ("en", 1.0 - foreign_share)
@@ -94,7 +110,7 @@ def detect_with_confidence(texts: list[str]) -> list[tuple[str, float]]:
 
 def detect_many(texts: list[str]) -> list[str]:
     """The language of each text, 'und' when it is another language or too short to tell."""
-    return [code for code, _ in detect_with_confidence(texts)]
+    return [code for code, _ in detect_with_confidence(texts, confidence=False)]
 
 
 def detect(text: str) -> str:

@@ -86,21 +86,32 @@ _FOLD = str.maketrans(
     }
 )
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:kz|ru|ua|com|org|net|cn)\b(?:/\S*)?")
+# What every _URL match contains; searching for it is linear, while _URL backtracks through each word.
+_URL_MARK = re.compile(r"https?://|www\.|\.(?:kz|ru|ua|com|org|net|cn)\b")
 _DIGITS = re.compile(r"\d")
 _APOSTROPHE_IN_WORD = re.compile(r"(?<=\w)'(?=\w)")
 # Tokenised sources put spaces around punctuation ("Қытай ( іі , ді )"); close them up.
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+(?=[,.;:!?)\]])")
 _SPACE_AFTER_OPENER = re.compile(r"(?<=[(\[])\s+")
 _SPACES = re.compile(r"\s+")
+# Text that _SPACES would change: a run of whitespace, or whitespace other than a plain space.
+_UNTIDY_SPACE = re.compile(r"\s\s|[^\S ]")
 
 
 def normalise(text: str) -> str:
     """Case-fold, fold kk/uk letters onto shared Cyrillic, mask URLs and digits, tidy spacing."""
-    text = _URL.sub(" urlmask ", text.casefold())
+    # The searches and `in` tests skip substitutions that would change nothing (most sentences need
+    # few of them); normalise runs twice on every sentence the service classifies.
+    text = text.casefold()
+    if _URL_MARK.search(text):
+        text = _URL.sub(" urlmask ", text)
     text = text.translate(_FOLD)
-    text = _APOSTROPHE_IN_WORD.sub("", text)
+    if "'" in text:
+        text = _APOSTROPHE_IN_WORD.sub("", text)
     text = _SPACE_AFTER_OPENER.sub("", _SPACE_BEFORE_PUNCTUATION.sub("", text))
-    return _DIGITS.sub("0", _SPACES.sub(" ", text))
+    if _UNTIDY_SPACE.search(text):
+        text = _SPACES.sub(" ", text)
+    return _DIGITS.sub("0", text)
 
 
 _TRANSLIT = str.maketrans(
