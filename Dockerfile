@@ -18,6 +18,9 @@ ENV VENV=/opt/venv PYTHONDONTWRITEBYTECODE=1 FRAMING_BIND=0.0.0.0:8000
 RUN useradd --create-home --uid 10001 framing
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build --chown=root:root /app /app
+# The code and model stay read-only to the service; only var/ (the feedback database) is writable.
+RUN mkdir -p /app/var && chown framing /app/var
+VOLUME /app/var
 WORKDIR /app
 USER framing
 EXPOSE 8000

@@ -48,7 +48,7 @@ class Server:
         log = open(self.log_path, "ab")
         started = time.perf_counter()
         self.process = subprocess.Popen(
-            [str(GUNICORN), "-c", "service/gunicorn.conf.py", "service.wsgi:app"],
+            [str(GUNICORN), "-c", "service/gunicorn.conf.py", "--no-control-socket", "service.wsgi:app"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         while time.perf_counter() - started < READY_TIMEOUT:

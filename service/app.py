@@ -5,10 +5,16 @@ from dataclasses import dataclass
 
 from flask import Flask
 
-from . import language
+from . import feedback, language
+from .api import blp
 from .config import DEFAULTS
 from .errors import JsonErrorApi
 from .model import FramingModel, ModelUnavailable, load_model
+from .observability import init_observability
+from .page import page
+from .pages import pages
+from .reload import init_reload
+from .security import init_security
 
 ENV_PREFIX = "FRAMING_"
 
@@ -66,19 +72,10 @@ def create_app(config: dict | None = None, model: FramingModel | None = None) ->
     language.warm_up()
 
     api = JsonErrorApi(app)
-    from . import feedback
-    from .api import blp
-    from .page import page
-    from .pages import pages
-
     api.register_blueprint(blp)
     feedback.init_app(app, api)
     app.register_blueprint(pages)
     app.register_blueprint(page)
-    from .observability import init_observability
-    from .reload import init_reload
-    from .security import init_security
-
     init_observability(app, api)  # first, so that its request id and timer cover the security checks too
     init_security(app)
     init_reload(app, api)

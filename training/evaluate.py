@@ -99,7 +99,11 @@ def write_report(record: dict, metrics: dict) -> None:
     for name, figures in metrics.get("eval_real", {}).items():
         page += [f"### {name}", "", f"accuracy **{figures['accuracy']:.3f}**, macro-F1 **{figures['macro_f1']:.3f}**,"
                  f" n={figures['n']}", "", *_table(figures), ""]
-    page += ["## Priors and abstention", "", f"Class priors assumed when serving: {record['class_priors']}", "",
+    choice = metrics["priors"]
+    page += ["## Priors and abstention", "", f"Label mix inside the corpus's whole articles: {choice['article_mix']}; "
+             f"in the training rows: {choice['corpus_mix']}. Out-of-fold log-loss on article rows by prior "
+             f"temperature (0 = training mix, 1 = article mix): {choice['article_log_loss_by_temperature']}; "
+             f"chosen {choice['temperature']}.", "", f"Class priors assumed when serving: {record['class_priors']}", "",
              f"Abstain below top-label confidence {record['abstain_threshold']}", ""]
     REPORT_PAGE.write_text("\n".join(page), encoding="utf-8")
 

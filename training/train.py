@@ -88,22 +88,26 @@ def article_priors(examples) -> np.ndarray:
 def choose_priors(proba, labels, examples):
     """Priors between the corpus balance (temperature 0) and the article mix (1), the temperature
     chosen by the out-of-fold log-loss on article rows, the proper score for "how likely is each label
-    in a real article"."""
+    in a real article". Returns the temperature, the priors and the record of the choice."""
     corpus = np.array([(labels == label).mean() for label in LABELS])
     articles = article_priors(examples)
     in_article = np.array([example.source == "article" for example in examples])
     truth = np.array([LABELS.index(label) for label in labels[in_article]])
-    best = None
+    best, losses = None, {}
     for temperature in PRIOR_TEMPERATURES:
         target = corpus ** (1 - temperature) * articles ** temperature
         target /= target.sum()
         shifted = shift_priors(proba, corpus, target)
         loss = float(-np.log(shifted[in_article][np.arange(len(truth)), truth] + 1e-12).mean())
+        losses[str(temperature)] = round(loss, 4)
         print(f"      prior temperature {temperature}: article-row log-loss {loss:.4f}", flush=True)
         if best is None or loss < best[0]:
             best = (loss, temperature, target, shifted)
     _, temperature, target, shifted = best
-    return temperature, dict(zip(LABELS, target.round(4).tolist())), shifted
+    choice = {"temperature": temperature, "article_log_loss_by_temperature": losses,
+              "article_mix": dict(zip(LABELS, articles.round(4).tolist())),
+              "corpus_mix": dict(zip(LABELS, corpus.round(4).tolist()))}
+    return dict(zip(LABELS, target.round(4).tolist())), choice, shifted
 
 
 def abstain_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
@@ -157,7 +161,8 @@ def train(search: bool = True, feedback: bool = True) -> int:
     best = grid[best_index]
     proba = cross_fitted_proba(decisions[best_index], labels, fold_of)
     cv_figures = classification_figures(labels[scored], proba[scored], languages[scored])
-    temperature, priors, shifted = choose_priors(proba, labels, examples)
+    priors, prior_choice, shifted = choose_priors(proba, labels, examples)
+    temperature = prior_choice["temperature"]
     threshold = abstain_threshold(shifted[scored], truth[scored])
 
     # The same C with context switched the other way answers "does context help on real articles?".
@@ -180,7 +185,7 @@ def train(search: bool = True, feedback: bool = True) -> int:
     temporary = MODEL_PATH.with_suffix(".joblib.tmp")
     joblib.dump(pipeline, temporary)
     metrics = {"cv": cv_figures, **real, "seed_gold_macro_f1_by_setting": seed_by_setting, "search": searched,
-               "prior_temperature": temperature}
+               "priors": prior_choice}
     record = model_record.build(temporary, corpus_files(), best, GRID, priors, threshold, metrics,
                                 train_seconds=time.perf_counter() - started, feedback=corrections)
     write_report(record, metrics)
