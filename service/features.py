@@ -19,7 +19,7 @@ class ContextFeatures(TransformerMixin, BaseEstimator):
     """TF-IDF of a sentence (words on normalised text, char_wb n-grams on its romanised form), plus the
     line that closes its quotation, next to the same features of its neighbours."""
 
-    def __init__(self, word_ngrams=(1, 2), char_ngrams=(2, 5), neighbour_weight=0.4, quote_weight=1.0,
+    def __init__(self, word_ngrams=(1, 2), char_ngrams=(2, 5), neighbour_weight=0.6, quote_weight=1.0,
                  min_df=2, max_features=80_000):
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams

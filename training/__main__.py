@@ -1,6 +1,9 @@
 """Command line: python -m training {validate,train,evaluate,review}."""
 import argparse
 import sys
+from pathlib import Path
+
+from service.config import MODELS_DIR
 
 
 def main(argv=None) -> int:
@@ -9,6 +12,7 @@ def main(argv=None) -> int:
     commands.add_parser("validate", help="check the corpus and print the language x label table")
     train = commands.add_parser("train", help="validate, select, fit, evaluate and write the model")
     train.add_argument("--no-search", action="store_true", help="skip the hyper-parameter search")
+    train.add_argument("--output", type=Path, default=MODELS_DIR, help="where to write the model (default models/)")
     train.add_argument("--no-feedback", action="store_true", help="leave out the accepted corrections")
     commands.add_parser("evaluate", help="score the shipped model on the real-text sets")
     from .review import add_arguments as add_review_arguments
@@ -28,7 +32,7 @@ def main(argv=None) -> int:
     if args.command == "train":
         from .train import train
 
-        return train(search=not args.no_search, feedback=not args.no_feedback)
+        return train(search=not args.no_search, feedback=not args.no_feedback, output=args.output)
     if args.command == "review":
         from .review import review
 

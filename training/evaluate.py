@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from service.config import EVAL_REAL_DIR, LABELS, MODEL_PATH, MODELS_DIR, RECORD_PATH, REPORT_JSON, REPORT_PAGE
+from service.config import EVAL_REAL_DIR, LABELS, MODEL_PATH, RECORD_PATH, REPORT_JSON, REPORT_PAGE
 from service.context import SentenceContext
 from service.model import ModelUnavailable, load_model
 
@@ -38,7 +38,7 @@ def real_text_figures(pipeline, seeds_only: bool = False) -> dict:
     return figures
 
 
-def _plots(metrics: dict) -> None:
+def _plots(metrics: dict, directory: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -56,7 +56,7 @@ def _plots(metrics: dict) -> None:
                   color="white" if value > matrix.max() / 2 else "black")
     axis.set_title("Grouped CV confusion matrix")
     figure.tight_layout()
-    figure.savefig(MODELS_DIR / "confusion_matrix.png", dpi=90)
+    figure.savefig(directory / "confusion_matrix.png", dpi=90)
     plt.close(figure)
 
     bins = metrics["cv"]["reliability"]
@@ -68,7 +68,7 @@ def _plots(metrics: dict) -> None:
     axis.set_title(f"Reliability, ECE {metrics['cv']['ece']:.3f}")
     axis.legend()
     figure.tight_layout()
-    figure.savefig(MODELS_DIR / "reliability.png", dpi=90)
+    figure.savefig(directory / "reliability.png", dpi=90)
     plt.close(figure)
 
 
@@ -80,10 +80,10 @@ def _table(figures: dict) -> list[str]:
     return lines
 
 
-def write_report(record: dict, metrics: dict) -> None:
+def write_report(record: dict, metrics: dict, directory: Path) -> None:
     """evaluation.json for machines, evaluation.md with plots for people."""
-    REPORT_JSON.write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
-    _plots(metrics)
+    (directory / REPORT_JSON.name).write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
+    _plots(metrics, directory)
     cv, seed = metrics["cv"], metrics["seed_gold"]
     page = [f"# Evaluation of model {record['version']}", "",
             f"Hyper-parameters {record['hyper_parameters']} chosen from grid {record['grid']} by grouped CV.", "",
@@ -105,7 +105,7 @@ def write_report(record: dict, metrics: dict) -> None:
              f"temperature (0 = training mix, 1 = article mix): {choice['article_log_loss_by_temperature']}; "
              f"chosen {choice['temperature']}.", "", f"Class priors assumed when serving: {record['class_priors']}", "",
              f"Abstain below top-label confidence {record['abstain_threshold']}", ""]
-    REPORT_PAGE.write_text("\n".join(page), encoding="utf-8")
+    (directory / REPORT_PAGE.name).write_text("\n".join(page), encoding="utf-8")
 
 
 def evaluate_shipped() -> int:

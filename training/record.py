@@ -49,9 +49,10 @@ def build(artifact, files, params, grid, priors, threshold, metrics, train_secon
     }
 
 
-def commit(artifact, record: dict) -> None:
+def commit(artifact, record: dict, directory) -> None:
     """Rename the artifact, then its record, into place: a reader sees old, new or a mismatch it refuses."""
-    temporary_record = RECORD_PATH.with_suffix(".json.tmp")
+    model_path, record_path = directory / MODEL_PATH.name, directory / RECORD_PATH.name
+    temporary_record = record_path.with_suffix(".json.tmp")
     temporary_record.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
-    os.replace(artifact, MODEL_PATH)
-    os.replace(temporary_record, RECORD_PATH)
+    os.replace(artifact, model_path)
+    os.replace(temporary_record, record_path)

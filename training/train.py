@@ -3,6 +3,7 @@ import itertools
 import os
 import time
 from collections import Counter
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -126,7 +127,8 @@ def progress(started: float, message: str) -> None:
     print(f"{time.perf_counter() - started:6.1f}s {message}", flush=True)
 
 
-def train(search: bool = True, feedback: bool = True) -> int:
+def train(search: bool = True, feedback: bool = True, output: Path = MODELS_DIR) -> int:
+    """Validate, select, fit, evaluate and write the model into `output`; 0 on success, 1 on bad data."""
     started = time.perf_counter()
     progress(started, "[1/5] validating the corpus")
     problems, rows = validate()
@@ -181,15 +183,15 @@ def train(search: bool = True, feedback: bool = True) -> int:
         seed_by_setting[str(grid[index])] = real_text_figures(model, seeds_only=True)["seed_gold"]["macro_f1"]
 
     progress(started, "[5/5] writing the artifact, record and report")
-    MODELS_DIR.mkdir(parents=True, exist_ok=True)
-    temporary = MODEL_PATH.with_suffix(".joblib.tmp")
+    output.mkdir(parents=True, exist_ok=True)
+    temporary = (output / MODEL_PATH.name).with_suffix(".joblib.tmp")
     joblib.dump(pipeline, temporary)
     metrics = {"cv": cv_figures, **real, "seed_gold_macro_f1_by_setting": seed_by_setting, "search": searched,
                "priors": prior_choice}
     record = model_record.build(temporary, corpus_files(), best, GRID, priors, threshold, metrics,
                                 train_seconds=time.perf_counter() - started, feedback=corrections)
-    write_report(record, metrics)
-    model_record.commit(temporary, record)
+    write_report(record, metrics, output)
+    model_record.commit(temporary, record, output)
     print(f"done in {time.perf_counter() - started:.1f}s: model {record['version']}, CV macro-F1 "
           f"{cv_figures['macro_f1']:.3f}, seed gold macro-F1 {real['seed_gold']['macro_f1']:.3f}")
     return 0
