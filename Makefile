@@ -46,8 +46,12 @@ evaluate: $(INSTALLED) $(MODEL)
 run: $(INSTALLED) $(MODEL)
 	FRAMING_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c service/gunicorn.conf.py service.wsgi:app
 
-## test: run the whole test suite (installs and trains first when needed)
-test: $(INSTALLED) $(MODEL)
+BROWSER := /usr/bin/chromedriver
+$(BROWSER):
+	bash scripts/install_browser.sh
+
+## test: run the whole test suite (installs packages and Debian's chromium, trains first when needed)
+test: $(INSTALLED) $(MODEL) $(BROWSER)
 	$(BIN)/python -m pytest
 
 ## soak: 5 minutes at about 70% of the measured maximum on loopback: errors, memory growth, /metrics (needs wrk)

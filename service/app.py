@@ -49,6 +49,7 @@ def create_app(config: dict | None = None, model: FramingModel | None = None) ->
     """Build the app around `model`, or load the one named by MODEL_PATH and RECORD_PATH."""
     app = Flask(__name__, static_folder=None)  # the page blueprint serves assets with its own headers
     app.json.sort_keys = False  # keep the documented field order
+    app.json.ensure_ascii = False  # Cyrillic stays readable in responses
     app.config.update(DEFAULTS)
     app.config.update(
         API_TITLE="Framing classifier",
