@@ -11,7 +11,7 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 
-from service.config import LABELS, MODEL_PATH, MODELS_DIR
+from service.config import CORPUS_DIR, LABELS, MODEL_PATH, MODELS_DIR
 from service.features import CalibratedFramingClassifier, ContextFeatures, apply_platt, fit_platt, shift_priors
 
 from . import record as model_record
@@ -127,17 +127,18 @@ def progress(started: float, message: str) -> None:
     print(f"{time.perf_counter() - started:6.1f}s {message}", flush=True)
 
 
-def train(search: bool = True, feedback: bool = True, output: Path = MODELS_DIR) -> int:
+def train(search: bool = True, feedback: bool = True, output: Path = MODELS_DIR,
+          corpus_dir: Path = CORPUS_DIR) -> int:
     """Validate, select, fit, evaluate and write the model into `output`; 0 on success, 1 on bad data."""
     started = time.perf_counter()
     progress(started, "[1/5] validating the corpus")
-    problems, rows = validate()
+    problems, rows = validate(corpus_files(corpus_dir))
     if problems:
         print("\n".join(problems))
         print(f"training stopped: {len(problems)} problem(s) in the corpus")
         return 1
     print(summary_table(rows), flush=True)
-    examples, corrections = with_feedback(load_corpus(), include=feedback)
+    examples, corrections = with_feedback(load_corpus(corpus_dir), include=feedback)
     print(f"      + {corrections['count']} accepted correction(s) from the feedback database", flush=True)
     examples = with_bare_copies(examples)
     contexts = [example.context for example in examples]
@@ -188,7 +189,7 @@ def train(search: bool = True, feedback: bool = True, output: Path = MODELS_DIR)
     joblib.dump(pipeline, temporary)
     metrics = {"cv": cv_figures, **real, "seed_gold_macro_f1_by_setting": seed_by_setting, "search": searched,
                "priors": prior_choice}
-    record = model_record.build(temporary, corpus_files(), best, GRID, priors, threshold, metrics,
+    record = model_record.build(temporary, corpus_files(corpus_dir), best, GRID, priors, threshold, metrics,
                                 train_seconds=time.perf_counter() - started, feedback=corrections)
     write_report(record, metrics, output)
     model_record.commit(temporary, record, output)

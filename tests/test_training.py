@@ -1,0 +1,30 @@
+"""Training is deterministic, and bad data stops it before anything is written."""
+import json
+
+import numpy as np
+
+from training.corpus import load_corpus, with_bare_copies
+from training.train import build_pipeline, train
+
+
+def test_same_data_gives_the_same_predictions():
+    examples = with_bare_copies(load_corpus())[::12]
+    contexts = [example.context for example in examples]
+    labels = np.array([example.label for example in examples])
+    groups = np.array([example.group for example in examples])
+    first = build_pipeline(C=2.0, context=True).fit(contexts, labels, classifier__groups=groups)
+    second = build_pipeline(C=2.0, context=True).fit(contexts, labels, classifier__groups=groups)
+    assert np.array_equal(first.predict_proba(contexts), second.predict_proba(contexts))
+
+
+def test_bad_data_stops_training_with_the_validator_message(tmp_path, capsys):
+    corpus, output = tmp_path / "corpus", tmp_path / "models"
+    corpus.mkdir()
+    row = {"id": "x-1", "text": "Мемлекет басшысы Қытай елшісін қабылдады.", "language": "kk",
+           "label": "pro_beijing", "topic": "procedure", "group": "x-1"}
+    (corpus / "bad.jsonl").write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert train(search=False, feedback=False, output=output, corpus_dir=corpus) == 1
+    printed = capsys.readouterr().out
+    assert f"{corpus / 'bad.jsonl'}:1: unknown label 'pro_beijing'" in printed
+    assert "training stopped" in printed
+    assert not output.exists()
