@@ -44,19 +44,20 @@ class ContextFeatures(TransformerMixin, BaseEstimator):
         self.chars_.fit(sentences)
         return self
 
-    def _encode(self, texts):
-        """Vectorise each distinct text once; row i of the result encodes texts[i]."""
+    def _encode(self, *columns):
+        """Vectorise each distinct text of all the columns once (neighbours and quotation ends are
+        sentences of the same article); returns one matrix per column, row i encoding column[i]."""
         unique = {}
-        index = [unique.setdefault(text, len(unique)) for text in texts]
+        indices = [[unique.setdefault(text, len(unique)) for text in column] for column in columns]
         distinct = list(unique)
         matrix = sp.hstack([self.words_.transform(distinct), self.chars_.transform(distinct)], format="csr")
-        return matrix[index]
+        return [matrix[index] for index in indices]
 
     def blocks(self, X):
         """The unweighted feature blocks: the sentence, its neighbours, the end of its quotation."""
         columns = list(zip(*X)) if len(X) else [(), (), (), ()]
-        own, previous, following, quote_end = (list(column) for column in columns)
-        return self._encode(own), self._encode(previous) + self._encode(following), self._encode(quote_end)
+        own, previous, following, quote_end = self._encode(*(list(column) for column in columns))
+        return own, previous + following, quote_end
 
     def combine(self, own, neighbours, quote_end):
         """Weight and join the blocks. The line that closes a quotation is added into the sentence's own
@@ -70,7 +71,7 @@ class ContextFeatures(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         if not (self.neighbour_weight or self.quote_weight):
-            return self._encode([context[0] for context in X])
+            return self._encode([context[0] for context in X])[0]
         return self.combine(*self.blocks(X))
 
     def feature_names(self):
