@@ -8,11 +8,11 @@ from flask import Flask
 from . import feedback, language
 from .api import blp
 from .config import DEFAULTS
+from .docs_assets import docs_assets
 from .errors import JsonErrorApi
 from .model import FramingModel, ModelUnavailable, load_model
 from .observability import init_observability
 from .page import page
-from .pages import pages
 from .reload import init_reload
 from .security import init_security
 
@@ -75,7 +75,7 @@ def create_app(config: dict | None = None, model: FramingModel | None = None) ->
     api = JsonErrorApi(app)
     api.register_blueprint(blp)
     feedback.init_app(app, api)
-    app.register_blueprint(pages)
+    app.register_blueprint(docs_assets)
     app.register_blueprint(page)
     init_observability(app, api)  # first, so that its request id and timer cover the security checks too
     init_security(app)
