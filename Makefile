@@ -54,6 +54,10 @@ $(BROWSER):
 test: $(INSTALLED) $(MODEL) $(BROWSER)
 	$(BIN)/python -m pytest
 
+## bench: in-process bound vs gunicorn + wrk on loopback, latency at 50%/90% load, start-up, memory (var/bench.json; needs wrk)
+bench: $(INSTALLED) $(MODEL)
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+
 ## soak: 5 minutes at about 70% of the measured maximum on loopback: errors, memory growth, /metrics (needs wrk)
 soak: $(INSTALLED) $(MODEL)
 	$(BIN)/python scripts/soak.py
@@ -64,7 +68,7 @@ reload-check: $(INSTALLED) $(MODEL)
 
 ## lint: ruff over the code
 lint: $(INSTALLED)
-	$(BIN)/ruff check service training tests
+	$(BIN)/ruff check service training tests scripts
 
 ## clean: remove the virtual environment and the trained model
 clean:

@@ -3,6 +3,7 @@ and var/bench.json. Method and targets: issue 7; run with --help for the knobs."
 import argparse
 import json
 import os
+import shlex
 import statistics
 import sys
 import time
@@ -13,14 +14,14 @@ import bench_inprocess
 import bench_load
 import bench_machine
 import bench_profile
+import bench_report
 from bench_server import Server
 
 from service.config import RECORD_PATH, ROOT
 from service.text import split_sentences
 
-KINDS = ("short", "typical", "long", "mix")
-NOISE = 0.05  # a run during which other processes took more of the machine than this is flagged
-TARGETS = {"served_ratio": 0.8, "typical_p99_50_ms": 50.0, "long_p50_ms": 100.0, "ready_s": 2.0, "worker_rss_mb": 200}
+KINDS = bench_report.KINDS
+NOISE = bench_report.NOISE
 
 
 def _arguments():
@@ -30,6 +31,7 @@ def _arguments():
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="processes and gunicorn workers")
     parser.add_argument("--starts", type=int, default=3, help="cold starts timed to /readyz")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench.json")
+    parser.add_argument("--gunicorn-args", default="", help='extra gunicorn options to try, e.g. "--preload"')
     parser.add_argument("--profile", choices=KINDS, help="sample one worker with py-spy during this workload's run")
     return parser.parse_args()
 
@@ -54,7 +56,7 @@ def _served(server: Server, workloads: dict, args, var: Path, foreign: dict) -> 
     """Saturated throughput per workload (wrk, two connections per worker), optionally profiled."""
     served = {}
     for kind, texts in workloads.items():
-        bench_load.sequential(server.port, texts, len(texts))  # every worker has seen every text once
+        bench_load.sequential(server.port, texts, 2 * len(texts))  # warm up: first requests pay lazy set-up
         sampler = None
         if kind == args.profile:
             sampler = bench_profile.start(server.worker_pids()[0], args.seconds, var / "bench-profile.txt")
@@ -76,13 +78,15 @@ def run(args) -> dict:
     bound = _watched(foreign, "in-process", list, lambda: bench_inprocess.measure(
         workloads, args.workers, args.seconds))
     ready = []
+    (var / "bench-gunicorn.log").unlink(missing_ok=True)
     for attempt in range(max(args.starts, 1)):
-        server = Server(args.workers, var / "bench-gunicorn.log")
+        server = Server(args.workers, var / "bench-gunicorn.log", shlex.split(args.gunicorn_args))
         ready.append(round(_watched(foreign, f"start {attempt + 1}", server.pids, server.start, attempts=1), 3))
         if attempt < args.starts - 1:
             server.stop()
     with server:
         server.wait_for_workers()
+        fresh = server.memory()
         print("served: wrk per workload, then open-loop latency ...", file=sys.stderr)
         served = _served(server, workloads, args, var, foreign)
         for kind in KINDS:
@@ -102,54 +106,11 @@ def run(args) -> dict:
         "mean_sentences": {kind: round(value, 1) for kind, value in sentences.items()},
         "in_process": bound, "served": served, "typical_latency": latency, "idle_latency": idle,
         "ready_seconds": {"runs": ready, "median": statistics.median(ready), "max": max(ready)},
-        "memory": memory, "train_seconds": record.get("train_seconds"),
-        "settings": {"seconds": args.seconds, "latency_seconds": args.latency_seconds, "profile": args.profile},
+        "memory": memory, "memory_fresh": fresh, "train_seconds": record.get("train_seconds"),
+        "settings": {"seconds": args.seconds, "latency_seconds": args.latency_seconds, "profile": args.profile,
+                     "gunicorn_args": args.gunicorn_args},
         "foreign_cpu_share": foreign,
     }
-
-
-def _verdict(ok: bool) -> str:
-    return "ok" if ok else "MISSED"
-
-
-def table(report: dict) -> str:
-    bound, served = report["in_process"], report["served"]
-    lines = [f"framing benchmark: {report['cores']} cores, {report['workers']} workers, model {report['model']}",
-             "mix: " + ", ".join(f"{kind} {v['texts']} texts ~{v['mean_chars']} chars"
-                                 for kind, v in report["mix"]["kinds"].items()),
-             "", f"{'workload':<9}{'sent/art':>9}{'bound art/s':>13}{'sent/s':>9}{'served art/s':>14}"
-             f"{'sent/s':>9}{'ratio':>7}{'wrk p50 ms':>12}"]
-    for kind in KINDS:
-        lines.append(f"{kind:<9}{report['mean_sentences'][kind]:>9}{bound[kind]['articles_per_s']:>13}"
-                     f"{bound[kind]['sentences_per_s']:>9}{served[kind]['requests_per_s']:>14}"
-                     f"{served[kind]['sentences_per_s']:>9}{served[kind]['ratio']:>7}{served[kind]['p50_ms']:>12}")
-    lines += ["", "typical article, open loop (Poisson arrivals), latency from scheduled arrival:"]
-    for load, figures in report["typical_latency"].items():
-        lines.append(f"  {load:>4} of max = {figures['offered_per_s']:>6}/s  p50 {figures['p50_ms']} ms  "
-                     f"p95 {figures['p95_ms']} ms  p99 {figures['p99_ms']} ms  errors {figures['errors']}")
-    lines.append("one request at a time: " + ", ".join(
-        f"{kind} p50 {v['p50_ms']} ms / p99 {v['p99_ms']} ms" for kind, v in report["idle_latency"].items()))
-    ready, memory = report["ready_seconds"], report["memory"]
-    lines.append(f"start to /readyz 200: median {ready['median']} s, max {ready['max']} s ({ready['runs']})")
-    lines.append("memory per worker: " + ", ".join(f"RSS {w['rss_mb']} MB (PSS {w['pss_mb']} MB)"
-                                                   for w in memory["workers"])
-                 + f"; master RSS {memory['master']['rss_mb']} MB")
-    lines.append(f"make train: {report['train_seconds']} s (models/framing.json train_seconds)")
-    typical_p99, long_p50 = report["typical_latency"]["50%"]["p99_ms"], report["idle_latency"]["long"]["p50_ms"]
-    checks = [("served/bound (mix) >= 0.8", served["mix"]["ratio"] >= TARGETS["served_ratio"]),
-              ("typical p99 at 50% <= 50 ms", typical_p99 is not None and typical_p99 <= TARGETS["typical_p99_50_ms"]),
-              ("long p50 <= 100 ms", long_p50 <= TARGETS["long_p50_ms"]),
-              ("ready <= 2 s", ready["max"] <= TARGETS["ready_s"]),
-              ("RSS per worker <= 200 MB", memory["max_worker_rss_mb"] <= TARGETS["worker_rss_mb"])]
-    lines += ["", "targets: " + "; ".join(f"{name}: {_verdict(ok)}" for name, ok in checks)]
-    noisy = {name: share for name, share in report["foreign_cpu_share"].items() if share > NOISE}
-    if noisy:
-        lines.append(f"WARNING: other processes took this share of the CPU during these runs: {noisy}")
-    profiled = report["settings"]["profile"]
-    for part, rows in served.get(profiled, {}).get("profile", {}).items():
-        lines.append(f"profile of one worker, {profiled} workload, {part}:")
-        lines += [f"  {row['share']:6.1%}  {row['frame']}" for row in rows]
-    return "\n".join(lines)
 
 
 def main() -> None:
@@ -157,7 +118,7 @@ def main() -> None:
     report = run(args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(table(report))
+    print(bench_report.table(report))
     print(f"\nwritten: {args.out}")
 
 

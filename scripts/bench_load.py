@@ -1,8 +1,10 @@
 """Load generators: wrk for saturated throughput, and an open-loop Python client for latency at a set rate."""
-import http.client
 import json
+import os
 import random
+import resource
 import shutil
+import socket
 import subprocess
 import threading
 import time
@@ -43,7 +45,10 @@ def wrk(port: int, texts: list[str], seconds: float, connections: int, work_dir:
     bodies.write_bytes(b"\n".join(body(text) for text in texts) + b"\n")
     command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s", "-s", str(script),
                f"http://127.0.0.1:{port}", "--", str(bodies)]
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     finished = subprocess.run(command, capture_output=True, text=True)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wrk_cpu = children.ru_utime + children.ru_stime - children_before.ru_utime - children_before.ru_stime
     if finished.returncode:
         raise RuntimeError(f"wrk failed ({finished.returncode}): {finished.stderr.strip() or finished.stdout}")
     output = finished.stdout
@@ -53,25 +58,33 @@ def wrk(port: int, texts: list[str], seconds: float, connections: int, work_dir:
     errors = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
     return {"requests_per_s": round(result["requests"] / seconds_run, 2), "requests": result["requests"],
             "errors": errors, "connections": connections, "p50_ms": round(result["p50_us"] / 1000, 1),
-            "p99_ms": round(result["p99_us"] / 1000, 1)}
+            "p99_ms": round(result["p99_us"] / 1000, 1),
+            "wrk_cpu_share": round(wrk_cpu / (seconds_run * len(os.sched_getaffinity(0))), 3)}
 
 
-def _post(port: int, payload: bytes) -> int:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request("POST", "/classify", payload, {"Content-Type": "application/json"})
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    finally:
-        connection.close()
+def request_bytes(text: str) -> bytes:
+    """A whole POST /classify, prepared once: the client's own CPU is taken from the server it measures."""
+    payload = body(text)
+    head = ("POST /classify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n")
+    return head.encode("ascii") + payload
+
+
+def _post(port: int, request: bytes) -> int:
+    """Send a prepared request on a new connection (gunicorn's sync workers close every one) and read the
+    answer to its end; return its status."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        connection.sendall(request)
+        answer = b"".join(iter(lambda: connection.recv(1 << 16), b""))
+    return int(answer[9:12]) if answer.startswith(b"HTTP/1.") else 0
 
 
 def open_loop(port: int, texts: list[str], rate: float, seconds: float, warmup: float = 1.0,
               seed: int = 7) -> dict:
     """Latency at a fixed offered rate: requests arrive as a seeded Poisson process whether or not earlier
-    ones have finished, and each latency runs from its scheduled arrival (no coordinated omission)."""
-    payloads = [body(text) for text in texts]
+    ones have finished, and each latency runs from its scheduled arrival (no coordinated omission).
+    The client runs on the same cores as the server; its share of their time is reported with the figures."""
+    payloads = [request_bytes(text) for text in texts]
     arrivals = random.Random(seed)
     latencies, failures, lock = [], [0], threading.Lock()
 
@@ -87,6 +100,7 @@ def open_loop(port: int, texts: list[str], rate: float, seconds: float, warmup: 
             elif due - started >= warmup:
                 latencies.append(elapsed)
 
+    cpu_before = time.process_time()
     with ThreadPoolExecutor(max_workers=64) as pool:
         started = time.perf_counter()
         due, index = started, 0
@@ -97,13 +111,14 @@ def open_loop(port: int, texts: list[str], rate: float, seconds: float, warmup: 
             pool.submit(send, index, due)
             index += 1
             due += arrivals.expovariate(rate)
+    client_cpu = (time.process_time() - cpu_before) / ((time.perf_counter() - started) * len(os.sched_getaffinity(0)))
     return {"offered_per_s": round(rate, 2), "measured": len(latencies), "errors": failures[0],
-            **percentiles(latencies)}
+            "client_cpu_share": round(client_cpu, 3), **percentiles(latencies)}
 
 
 def sequential(port: int, texts: list[str], requests: int) -> dict:
     """Latency with one request at a time: what a single user sees on an idle server."""
-    payloads = [body(text) for text in texts]
+    payloads = [request_bytes(text) for text in texts]
     latencies = []
     for index in range(requests):
         before = time.perf_counter()

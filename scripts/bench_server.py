@@ -33,12 +33,12 @@ def get(port: int, path: str, timeout: float = 5.0) -> tuple[int, bytes]:
 class Server:
     """One gunicorn master serving service.wsgi:app with the project's config, one worker per core."""
 
-    def __init__(self, workers: int, log_path: Path, extra_env: dict | None = None):
+    def __init__(self, workers: int, log_path: Path, extra_args: list[str] = ()):
         self.workers = workers
+        self.extra_args = list(extra_args)
         self.log_path = log_path
         self.port = free_port()
-        self.env = {**os.environ, "FRAMING_BIND": f"127.0.0.1:{self.port}", "FRAMING_WORKERS": str(workers),
-                    **(extra_env or {})}
+        self.env = {**os.environ, "FRAMING_BIND": f"127.0.0.1:{self.port}", "FRAMING_WORKERS": str(workers)}
         self.process = None
         self.ready_seconds = None
 
@@ -48,7 +48,8 @@ class Server:
         log = open(self.log_path, "ab")
         started = time.perf_counter()
         self.process = subprocess.Popen(
-            [str(GUNICORN), "-c", "service/gunicorn.conf.py", "--no-control-socket", "service.wsgi:app"],
+            [str(GUNICORN), "-c", "service/gunicorn.conf.py", "--no-control-socket", *self.extra_args,
+             "service.wsgi:app"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         while time.perf_counter() - started < READY_TIMEOUT:
@@ -89,7 +90,8 @@ class Server:
         return [self.process.pid, *self.worker_pids()]
 
     def memory(self) -> dict:
-        """RSS and PSS (shared pages split between the processes sharing them) of each worker and the master, in MB."""
+        """Each worker's and the master's RSS, PSS (shared pages split among their sharers) and private
+        memory (what the process alone holds), in MB."""
         workers = [_memory_of(pid) for pid in self.worker_pids()]
         return {"workers": workers, "master": _memory_of(self.process.pid),
                 "max_worker_rss_mb": max((w["rss_mb"] for w in workers), default=None)}
@@ -115,7 +117,7 @@ def _memory_of(pid: int) -> dict:
     for name in (f"/proc/{pid}/status", f"/proc/{pid}/smaps_rollup"):
         for line in Path(name).read_text().splitlines():
             key, _, value = line.partition(":")
-            if key in ("VmRSS", "Pss", "Shared_Clean", "Shared_Dirty") and value.strip().endswith("kB"):
+            if key in ("VmRSS", "Pss", "Private_Clean", "Private_Dirty") and value.strip().endswith("kB"):
                 fields[key] = int(value.split()[0]) / 1024
     return {"pid": pid, "rss_mb": round(fields["VmRSS"], 1), "pss_mb": round(fields.get("Pss", 0), 1),
-            "shared_mb": round(fields.get("Shared_Clean", 0) + fields.get("Shared_Dirty", 0), 1)}
+            "private_mb": round(fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0), 1)}

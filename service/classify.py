@@ -37,13 +37,14 @@ def classify_article(model, text: str, language: str | None = None, explain: boo
     top = scores.argmax(axis=1) if len(spans) else np.zeros(0, dtype=int)
     threshold = model.abstain_threshold
     sentences = []
-    for index, (span, sentence, sentence_language) in enumerate(zip(spans, texts, languages)):
-        row = scores[index]
+    # Plain Python floats and ints, converted in one call each rather than element by element.
+    rows, tops = scores.tolist(), top.tolist()
+    for index, (span, sentence, sentence_language, row, best) in enumerate(
+            zip(spans, texts, languages, rows, tops)):
         item = {
             "index": index, "start": span.start, "end": span.end, "text": sentence,
-            "language": sentence_language, "label": LABELS[top[index]],
-            "scores": dict(zip(LABELS, row.tolist())), "confidence": float(row[top[index]]),
-            "abstain": bool(row[top[index]] < threshold),
+            "language": sentence_language, "label": LABELS[best],
+            "scores": dict(zip(LABELS, row)), "confidence": row[best], "abstain": row[best] < threshold,
         }
         if explain:
             item["evidence"] = prediction.evidence[index]
@@ -52,7 +53,7 @@ def classify_article(model, text: str, language: str | None = None, explain: boo
         mean = (scores * lengths[:, None]).sum(axis=0) / lengths.sum()
     else:
         mean = np.full(len(LABELS), 1.0 / len(LABELS))
-    counts = Counter(LABELS[i] for i in top)
+    counts = Counter(LABELS[i] for i in tops)
     return {
         "language": language or _dominant_language(languages, lengths),
         "summary": {"label": LABELS[int(mean.argmax())], "scores": dict(zip(LABELS, mean.tolist())),

@@ -1,8 +1,11 @@
 """Each sentence's context inside its article: neighbours and the end of an open quotation."""
+import re
 from typing import NamedTuple
 
 # A quotation left open at the end of a line closes within this many sentences, or is ignored.
 MAX_QUOTE_SENTENCES = 12
+# The only characters that move the quotation depth; the rest of a sentence need not be read.
+_QUOTE_MARKS = re.compile('["«„“»”]')
 
 
 class SentenceContext(NamedTuple):
@@ -16,7 +19,7 @@ class SentenceContext(NamedTuple):
 
 def _quote_depth_after(text: str, depth: int) -> int:
     """Track whether a quotation is open after `text`, given whether one was open before it."""
-    for char in text:
+    for char in _QUOTE_MARKS.findall(text):
         if char == '"':
             depth = 0 if depth else 1
         elif char in "«„":

@@ -85,6 +85,9 @@ _FOLD = str.maketrans(
         "–": "-", "—": "-", "\u00a0": " ",
     }
 )
+# str.translate looks every character up in _FOLD; substituting only the few that fold is several times faster.
+_FOLD_BY_CHAR = {chr(code): folded for code, folded in _FOLD.items()}
+_FOLDING = re.compile("[" + re.escape("".join(_FOLD_BY_CHAR)) + "]")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:kz|ru|ua|com|org|net|cn)\b(?:/\S*)?")
 # What every _URL match contains; searching for it is linear, while _URL backtracks through each word.
 _URL_MARK = re.compile(r"https?://|www\.|\.(?:kz|ru|ua|com|org|net|cn)\b")
@@ -105,7 +108,7 @@ def normalise(text: str) -> str:
     text = text.casefold()
     if _URL_MARK.search(text):
         text = _URL.sub(" urlmask ", text)
-    text = text.translate(_FOLD)
+    text = _FOLDING.sub(lambda match: _FOLD_BY_CHAR[match.group()], text)
     if "'" in text:
         text = _APOSTROPHE_IN_WORD.sub("", text)
     text = _SPACE_AFTER_OPENER.sub("", _SPACE_BEFORE_PUNCTUATION.sub("", text))
