@@ -176,3 +176,35 @@ def test_api_errors_are_shown_in_words(browser, server, seed_articles, text, wor
     _classify_and_wait(browser, "error")
     assert words in browser.find_element(By.ID, "error").text
     assert browser.find_elements(By.CSS_SELECTOR, "#results[hidden]")  # old results do not linger
+
+
+def test_a_sentence_is_corrected_in_two_clicks(browser, model, tmp_path, seed_articles):
+    """Click a sentence, click the framing it should have: the correction is stored as pending."""
+    from service.app import create_app
+    from service.storage import open_store
+
+    database = tmp_path / "feedback.sqlite3"
+    app = create_app({"TESTING": True, "FEEDBACK_DB": str(database)}, model=model)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        _open(browser, f"http://127.0.0.1:{httpd.server_port}")
+        _set_text(browser, seed_articles[RUSSIAN_SEED])
+        _classify_and_wait(browser, "results")
+        first = browser.find_elements(By.CSS_SELECTOR, "#sentences .sentence")[0]
+        first.click()  # click one
+        wanted = next(label for label in LABELS if label != first.get_attribute("data-label"))
+        browser.find_element(By.CSS_SELECTOR, f"#correct .correct-label[data-label={wanted}]").click()  # two
+        WebDriverWait(browser, 10).until(lambda d: "stored for review" in d.find_element(By.ID, "correct-status").text)
+    finally:
+        httpd.shutdown()
+        thread.join()
+    store = open_store({"FEEDBACK_DB": str(database), "FEEDBACK_RETENTION_DAYS": 0})
+    try:
+        records, _, total = store.page("pending", 0, 10)
+    finally:
+        store.close()
+    assert total == 1
+    assert records[0]["label"] == wanted
+    assert records[0]["text"] == first.find_element(By.CLASS_NAME, "sentence-text").get_attribute("textContent")

@@ -38,6 +38,27 @@ export function describeError(status, body, text, limits) {
   return `The service answered with an error (HTTP ${status}). ${message}`.trim();
 }
 
+// POST a corrected label for one sentence; resolves to the stored record or rejects with words.
+export async function sendCorrection(url, sentence, label, modelVersion) {
+  let response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ text: sentence.text, label, predicted: sentence.label, model_version: modelVersion,
+        language: sentence.language }),
+    });
+  } catch (error) {
+    throw new ClassifyError("The correction could not be sent: the service could not be reached.");
+  }
+  const answer = await response.json().catch(() => null);
+  if (!response.ok) {
+    const message = (answer && answer.message) || `HTTP ${response.status}`;
+    throw new ClassifyError(`The correction was not stored: ${[message, ...fieldMessages(answer)].join(" ")}`);
+  }
+  return answer;
+}
+
 // POST the article; resolves to the /classify response or rejects with a ClassifyError in words.
 export async function classify(url, text, language, limits) {
   const body = { text, explain: true };

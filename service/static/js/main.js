@@ -1,5 +1,5 @@
 // Wires the page: the text box, the file picker, the Classify button and keyboard selection.
-import { ClassifyError, classify } from "./api.js";
+import { ClassifyError, classify, sendCorrection } from "./api.js";
 import { clearDetails, labelNames, renderDetails, renderSentences, renderSummary } from "./view.js";
 
 const byId = (id) => document.getElementById(id);
@@ -11,6 +11,7 @@ const sentencesBox = byId("sentences");
 const limits = { maxChars: Number(app.dataset.maxChars), maxBytes: Number(app.dataset.maxBytes) };
 const names = labelNames();
 let shown = null; // the /classify response on screen
+let selected = null; // the sentence in the details panel
 let latestRequest = 0; // answers to older requests are dropped
 
 function updateCount() {
@@ -73,7 +74,22 @@ function select(span) {
   }
   span.classList.add("selected");
   span.setAttribute("aria-pressed", "true");
-  renderDetails(shown.sentences[Number(span.dataset.index)], names);
+  selected = shown.sentences[Number(span.dataset.index)];
+  renderDetails(selected, names);
+  byId("correct-status").textContent = "";
+}
+
+// The second click of a correction: select a sentence, then press the framing it should have.
+async function correct(label) {
+  if (!selected) return;
+  const status = byId("correct-status");
+  status.textContent = "Sending the correction…";
+  try {
+    const record = await sendCorrection(app.dataset.feedbackUrl, selected, label, shown.model.version);
+    status.textContent = `Thank you: correction #${record.id} (${names[label] || label}) is stored for review.`;
+  } catch (error) {
+    status.textContent = error instanceof ClassifyError ? error.message : `Something went wrong: ${error}`;
+  }
 }
 
 function moveFocus(span, key) {
@@ -105,6 +121,10 @@ async function openFile() {
 }
 
 button.addEventListener("click", run);
+byId("correct").addEventListener("click", (event) => {
+  const choice = event.target.closest(".correct-label");
+  if (choice) correct(choice.dataset.label);
+});
 picker.addEventListener("change", openFile);
 article.addEventListener("input", updateCount);
 article.addEventListener("keydown", (event) => {
