@@ -68,8 +68,8 @@ def test_page_is_html_with_a_self_only_policy(client):
     page = _parse(response)
     assert page.inline == []  # nothing the policy would block
     assert page.legend == [(label, LABEL_NAMES[label][0]) for label in LABELS]
-    assert page.data == {"data-classify-url": "/classify", "data-max-chars": "100000",
-                         "data-max-bytes": str(2 * 1024 * 1024)}
+    assert page.data == {"data-classify-url": "/classify", "data-feedback-url": "/feedback",
+                         "data-max-chars": "100000", "data-max-bytes": str(2 * 1024 * 1024)}
 
 
 def test_every_asset_is_served_here_with_the_same_headers(client):
