@@ -42,7 +42,7 @@ def _classify(model, document: dict) -> dict:
         max_chars=current_app.config["MAX_TEXT_CHARS"]))
 
 
-def _too_many(error: ArticleTooLong) -> dict:
+def _too_long(error: ArticleTooLong) -> dict:
     """The batch form of the error that /classify raises for an over-long article."""
     return error_body(422, str(error), errors={"text": [str(error)]})
 
@@ -86,7 +86,7 @@ def classify_batch(batch):
         try:
             results.append({"id": document["id"], **_classify(model, document)})
         except ArticleTooLong as error:
-            results.append({"id": document["id"], "error": _too_many(error)})
+            results.append({"id": document["id"], "error": _too_long(error)})
     return {**_header(model), "results": results}
 
 

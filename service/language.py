@@ -34,7 +34,7 @@ def warm_up() -> None:
     _detector()
 
 
-def _script(text: str) -> tuple[str, set]:
+def _script(text: str) -> tuple[str, float]:
     """The dominant script ('cyrillic', 'latin', 'other' or 'short') and, for Latin, the share of
     letters that English does not use."""
     cyrillic = latin = other = 0

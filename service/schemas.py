@@ -4,9 +4,6 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from .config import BATCH_DOCUMENTS_LIMIT, LABELS, LANGUAGES, TEXT_CHARS_LIMIT, UNDETERMINED
 from .storage import STATUSES
 
-MAX_TEXT_CHARS = TEXT_CHARS_LIMIT
-MAX_BATCH_DOCUMENTS = BATCH_DOCUMENTS_LIMIT
-
 
 def _not_blank(value: str) -> None:
     if not value.strip():
@@ -25,9 +22,9 @@ def _valid_unicode(value: str) -> None:
 class ClassifyRequest(Schema):
     """An article to classify (a text/plain body becomes `text`)."""
 
-    text = fields.String(required=True, validate=[validate.Length(min=1, max=MAX_TEXT_CHARS), _not_blank,
+    text = fields.String(required=True, validate=[validate.Length(min=1, max=TEXT_CHARS_LIMIT), _not_blank,
                                                    _valid_unicode],
-                         metadata={"description": f"The article, at most {MAX_TEXT_CHARS} characters."})
+                         metadata={"description": f"The article, at most {TEXT_CHARS_LIMIT} characters."})
     language = fields.String(validate=validate.OneOf(LANGUAGES),
                              metadata={"description": "Skip detection and treat every sentence as this language."})
     explain = fields.Boolean(load_default=False, truthy={True}, falsy={False},
@@ -62,7 +59,7 @@ class BatchRequest(Schema):
     """Up to 100 documents with unique ids."""
 
     documents = fields.List(TolerantNested(BatchDocument), required=True,
-                            validate=validate.Length(min=1, max=MAX_BATCH_DOCUMENTS))
+                            validate=validate.Length(min=1, max=BATCH_DOCUMENTS_LIMIT))
 
     @validates_schema
     def unique_ids(self, data, **kwargs):
