@@ -2,17 +2,13 @@
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
 from .text import normalise, transliterate
+from .vectorizer import NgramTfidf
 
 WORD_PATTERN = r"(?u)\b\w\w+\b"
-
-
-def _translit_normalised(text: str) -> str:
-    return transliterate(normalise(text))
 
 
 class ContextFeatures(TransformerMixin, BaseEstimator):
@@ -29,16 +25,15 @@ class ContextFeatures(TransformerMixin, BaseEstimator):
         self.max_features = max_features
 
     def _vectorizers(self):
-        words = TfidfVectorizer(preprocessor=normalise, token_pattern=WORD_PATTERN, ngram_range=self.word_ngrams,
-                                min_df=self.min_df, sublinear_tf=True, max_features=self.max_features,
-                                dtype=np.float32)
-        chars = TfidfVectorizer(preprocessor=_translit_normalised, analyzer="char_wb", ngram_range=self.char_ngrams,
-                                min_df=self.min_df, sublinear_tf=True, max_features=self.max_features,
-                                dtype=np.float32)
+        # Both read normalised text (normalised once per distinct sentence); the characters' channel romanised.
+        words = NgramTfidf(token_pattern=WORD_PATTERN, ngram_range=self.word_ngrams,
+                           min_df=self.min_df, max_features=self.max_features)
+        chars = NgramTfidf(preprocessor=transliterate, analyzer="char_wb", ngram_range=self.char_ngrams,
+                           min_df=self.min_df, max_features=self.max_features)
         return words, chars
 
     def fit(self, X, y=None):
-        sentences = [context[0] for context in X]
+        sentences = [normalise(context[0]) for context in X]
         self.words_, self.chars_ = self._vectorizers()
         self.words_.fit(sentences)
         self.chars_.fit(sentences)
@@ -49,7 +44,7 @@ class ContextFeatures(TransformerMixin, BaseEstimator):
         sentences of the same article); returns one matrix per column, row i encoding column[i]."""
         unique = {}
         indices = [[unique.setdefault(text, len(unique)) for text in column] for column in columns]
-        distinct = list(unique)
+        distinct = [normalise(text) for text in unique]
         matrix = sp.hstack([self.words_.transform(distinct), self.chars_.transform(distinct)], format="csr")
         return [matrix[index] for index in indices]
 
