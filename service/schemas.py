@@ -101,6 +101,18 @@ class Sentence(Schema):
     evidence = fields.List(fields.Nested(Evidence))
 
 
+class BuiltSentences(fields.List):
+    """Sentences as classify_article builds them: already plain JSON values in the Sentence shape (a test
+    checks that dumping them field by field changes nothing), so they are passed through as they are;
+    marshmallow's field-by-field copy cost about 20 microseconds a sentence, 10 ms on a long article."""
+
+    def __init__(self, **kwargs):
+        super().__init__(fields.Nested(Sentence), **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+
 class Summary(Schema):
     label = fields.String(required=True, validate=validate.OneOf(LABELS))
     scores = fields.Nested(Scores, required=True)
@@ -112,7 +124,7 @@ class ClassifyResponse(Schema):
     labels = fields.List(fields.String(), required=True)
     language = fields.String(required=True, validate=LANGUAGE_OUT)
     summary = fields.Nested(Summary, required=True)
-    sentences = fields.List(fields.Nested(Sentence), required=True)
+    sentences = BuiltSentences(required=True)
 
 
 class ApiError(Schema):
@@ -128,7 +140,7 @@ class BatchResult(Schema):
     id = fields.String(allow_none=True)
     language = fields.String(validate=LANGUAGE_OUT)
     summary = fields.Nested(Summary)
-    sentences = fields.List(fields.Nested(Sentence))
+    sentences = BuiltSentences()
     error = fields.Nested(ApiError)
 
 

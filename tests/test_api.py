@@ -196,3 +196,18 @@ def test_openapi_document_and_offline_docs_page(client):
     page = client.get("/docs").get_data(as_text=True)
     assert "/docs/assets/swagger-ui-bundle.js" in page and "http" not in page.split("<body>")[1].split("url:")[0]
     assert client.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
+
+
+@pytest.mark.parametrize("explain", [False, True])
+def test_sentences_passed_through_are_what_the_schema_would_dump(client, model, seed_articles, explain):
+    from service.classify import classify_article
+    from service.schemas import Sentence
+
+    text = seed_articles["003_41fb8f027a77d834.txt"]
+    sentences = classify_article(model, text, explain=explain)["sentences"]
+    assert sentences and Sentence(many=True).validate(sentences) == {}
+    assert Sentence(many=True).dump(sentences) == sentences
+    assert {type(value) for sentence in sentences for value in sentence["scores"].values()} == {float}
+    assert client.post("/classify", json={"text": text, "explain": explain}).get_json()["sentences"] == sentences
+    spec = client.get("/openapi.json").get_json()["components"]["schemas"]
+    assert spec["ClassifyResponse"]["properties"]["sentences"]["items"] == {"$ref": "#/components/schemas/Sentence"}
