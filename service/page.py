@@ -1,6 +1,8 @@
 """The page for journalists (GET /): paste or open an article and see every sentence's framing."""
 from flask import Blueprint, current_app, render_template
 
+from .security import KEYS
+
 # Assets live under /assets so this blueprint's headers apply to them too (Flask's own /static would not).
 page = Blueprint("page", __name__, static_folder="static", static_url_path="/assets", template_folder="templates")
 
@@ -35,7 +37,8 @@ SECURITY_HEADERS = {
 def index():
     """The page: an article in, each sentence highlighted by its framing, with scores and evidence."""
     return render_template("page.html", labels=LABEL_NAMES, max_text_chars=current_app.config["MAX_TEXT_CHARS"],
-                           max_content_length=current_app.config["MAX_CONTENT_LENGTH"])
+                           max_content_length=current_app.config["MAX_CONTENT_LENGTH"],
+                           key_required=bool(current_app.extensions[KEYS]))
 
 
 @page.after_request

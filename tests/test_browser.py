@@ -208,3 +208,29 @@ def test_a_sentence_is_corrected_in_two_clicks(browser, model, tmp_path, seed_ar
     assert total == 1
     assert records[0]["label"] == wanted
     assert records[0]["text"] == first.find_element(By.CLASS_NAME, "sentence-text").get_attribute("textContent")
+
+
+def test_a_keyed_deployment_asks_for_the_key_and_sends_it(browser, model, seed_articles):
+    """With API keys set, the page says a key is needed, then classifies with the key typed into it."""
+    from service.app import create_app
+
+    key = "newsroom-0123456789abcdef"
+    app = create_app({"TESTING": True, "API_KEYS": key}, model=model)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        _open(browser, f"http://127.0.0.1:{httpd.server_port}")
+        _set_text(browser, seed_articles[RUSSIAN_SEED])
+        _classify_and_wait(browser, "error")
+        assert "needs an API key" in browser.find_element(By.ID, "error").text
+        box = browser.find_element(By.ID, "api-key")
+        box.send_keys(key)
+        box.send_keys(Keys.TAB)  # commits the value ("change"), as leaving the field does
+        _classify_and_wait(browser, "results")
+        assert browser.find_elements(By.CSS_SELECTOR, "#sentences .sentence")
+        assert browser.execute_script("return sessionStorage.getItem('framing-api-key')") == key
+    finally:
+        browser.execute_script("sessionStorage.clear()")
+        httpd.shutdown()
+        thread.join()

@@ -105,3 +105,13 @@ def test_page_errors_use_the_json_error_shape(client, method, path, status):
     assert response.status_code == status and response.mimetype == "application/json"
     body = response.get_json()
     assert body["status"] == status and body["code"] and body["message"]
+
+
+def test_the_key_field_appears_only_when_the_deployment_needs_keys(client, model):
+    open_page = client.get("/").get_data(as_text=True)
+    assert 'id="api-key"' not in open_page
+    keyed = create_app({"TESTING": True, "API_KEYS": "k-0123456789abcdef"}, model=model).test_client()
+    response = keyed.get("/")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'id="api-key"' in page and 'type="password"' in page

@@ -32,19 +32,29 @@ export function describeError(status, body, text, limits) {
     }
     return `The service could not classify this text: ${[message, ...details].filter(Boolean).join(" ")}`;
   }
+  if (status === 401) {
+    return "The service needs an API key for this: enter a valid key in the API key box and try again.";
+  }
   if (status === 503) {
     return `The model is not loaded on the server, so nothing can be classified right now. ${message}`.trim();
   }
   return `The service answered with an error (HTTP ${status}). ${message}`.trim();
 }
 
+// The request headers: JSON both ways, plus the API key when the page has one.
+function headers(apiKey) {
+  const result = { "Content-Type": "application/json", Accept: "application/json" };
+  if (apiKey) result["X-API-Key"] = apiKey;
+  return result;
+}
+
 // POST a corrected label for one sentence; resolves to the stored record or rejects with words.
-export async function sendCorrection(url, sentence, label, modelVersion) {
+export async function sendCorrection(url, sentence, label, modelVersion, apiKey = "") {
   let response;
   try {
     response = await fetch(url, {
       method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      headers: headers(apiKey),
       body: JSON.stringify({ text: sentence.text, label, predicted: sentence.label, model_version: modelVersion,
         language: sentence.language }),
     });
@@ -53,21 +63,22 @@ export async function sendCorrection(url, sentence, label, modelVersion) {
   }
   const answer = await response.json().catch(() => null);
   if (!response.ok) {
-    const message = (answer && answer.message) || `HTTP ${response.status}`;
+    const message = response.status === 401 ? describeError(401, answer, sentence.text, {})
+      : (answer && answer.message) || `HTTP ${response.status}`;
     throw new ClassifyError(`The correction was not stored: ${[message, ...fieldMessages(answer)].join(" ")}`);
   }
   return answer;
 }
 
 // POST the article; resolves to the /classify response or rejects with a ClassifyError in words.
-export async function classify(url, text, language, limits) {
+export async function classify(url, text, language, limits, apiKey = "") {
   const body = { text, explain: true };
   if (language) body.language = language;
   let response;
   try {
     response = await fetch(url, {
       method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      headers: headers(apiKey),
       body: JSON.stringify(body),
     });
   } catch (error) {

@@ -13,6 +13,17 @@ const names = labelNames();
 let shown = null; // the /classify response on screen
 let selected = null; // the sentence in the details panel
 let latestRequest = 0; // answers to older requests are dropped
+const keyBox = byId("api-key"); // present only when the deployment requires API keys
+const KEY_STORE = "framing-api-key";
+
+// The key lives in sessionStorage: it survives a reload of this tab, never other tabs or a closed browser.
+function apiKey() {
+  return keyBox ? keyBox.value.trim() : "";
+}
+if (keyBox) {
+  keyBox.value = sessionStorage.getItem(KEY_STORE) || "";
+  keyBox.addEventListener("change", () => sessionStorage.setItem(KEY_STORE, apiKey()));
+}
 
 function updateCount() {
   const count = Array.from(article.value).length;
@@ -49,7 +60,7 @@ async function run() {
   button.disabled = true;
   app.setAttribute("aria-busy", "true");
   try {
-    const response = await classify(app.dataset.classifyUrl, text, byId("language").value, limits);
+    const response = await classify(app.dataset.classifyUrl, text, byId("language").value, limits, apiKey());
     if (request !== latestRequest) return;
     show(response, text);
     const count = response.sentences.length;
@@ -85,7 +96,7 @@ async function correct(label) {
   const status = byId("correct-status");
   status.textContent = "Sending the correction…";
   try {
-    const record = await sendCorrection(app.dataset.feedbackUrl, selected, label, shown.model.version);
+    const record = await sendCorrection(app.dataset.feedbackUrl, selected, label, shown.model.version, apiKey());
     status.textContent = `Thank you: correction #${record.id} (${names[label] || label}) is stored for review.`;
   } catch (error) {
     status.textContent = error instanceof ClassifyError ? error.message : `Something went wrong: ${error}`;
