@@ -1,5 +1,7 @@
 """gunicorn settings; FRAMING_BIND and FRAMING_WORKERS come from the environment."""
+import json
 import os
+import re
 import shutil
 import tempfile
 
@@ -24,10 +26,29 @@ timeout = int(os.environ.get("FRAMING_TIMEOUT", "30"))
 client_timeout = float(os.environ.get("FRAMING_CLIENT_TIMEOUT", "10"))
 
 
+def _json_error(sock, status: int, reason: str, message: str) -> None:
+    """gunicorn's own refusals (a request line or headers over the limits, malformed HTTP) in the API's one
+    error shape, {code, status, message}, instead of gunicorn's HTML page."""
+    body = json.dumps({"code": re.sub(r"[^a-z]+", "_", reason.lower()).strip("_"), "status": status,
+                       "message": f"{reason}: {message[:300]}" if message else reason}).encode()
+    head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n")
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
 class BoundedSyncWorker(SyncWorker):
     """gunicorn's sync worker (one request at a time, right for CPU-bound work) with a deadline on each read
     and write of the client socket; the gthread worker has none on the body, so a trickling client holds a
-    thread for good."""
+    thread for good. Its own error answers are JSON."""
+
+    def handle_error(self, req, client, addr, exc):
+        # gunicorn writes the answer through util.write_error; this worker runs one request at a time, so
+        # swapping that function for the length of this call affects this answer only.
+        html_writer, util.write_error = util.write_error, _json_error
+        try:
+            super().handle_error(req, client, addr, exc)
+        finally:
+            util.write_error = html_writer
 
     def accept(self, listener):
         client, address = listener.accept()
