@@ -39,14 +39,19 @@ class ContextFeatures(TransformerMixin, BaseEstimator):
         self.chars_.fit(sentences)
         return self
 
-    def _encode(self, *columns):
-        """Vectorise each distinct text of all the columns once (neighbours and quotation ends are
-        sentences of the same article); returns one matrix per column, row i encoding column[i]."""
+    def _distinct(self, columns):
+        """Each distinct text of all the columns vectorised once (neighbours and quotation ends are sentences
+        of the same article), and for each column the row of its texts in that matrix."""
         unique = {}
-        indices = [[unique.setdefault(text, len(unique)) for text in column] for column in columns]
+        rows = [np.array([unique.setdefault(text, len(unique)) for text in column], dtype=np.intp)
+                for column in columns]
         distinct = [normalise(text) for text in unique]
-        matrix = sp.hstack([self.words_.transform(distinct), self.chars_.transform(distinct)], format="csr")
-        return [matrix[index] for index in indices]
+        return sp.hstack([self.words_.transform(distinct), self.chars_.transform(distinct)], format="csr"), rows
+
+    def _encode(self, *columns):
+        """One matrix per column, row i encoding column[i]."""
+        matrix, rows = self._distinct(columns)
+        return [matrix[index] for index in rows]
 
     def blocks(self, X):
         """The unweighted feature blocks: the sentence, its neighbours, the end of its quotation."""
@@ -68,6 +73,30 @@ class ContextFeatures(TransformerMixin, BaseEstimator):
         if not (self.neighbour_weight or self.quote_weight):
             return self._encode([context[0] for context in X])[0]
         return self.combine(*self.blocks(X))
+
+    def block_coefficients(self, coef):
+        """A linear model's weights over transform()'s columns as (own block, neighbours' block), each
+        features x classes and contiguous, for linear_scores."""
+        width = len(self.words_.idf_) + len(self.chars_.idf_)
+        weights = coef.T  # contiguous when coef is column-major, as CalibratedFramingClassifier stores it
+        own = np.ascontiguousarray(weights[:width])
+        return own, np.ascontiguousarray(weights[width:]) if self.neighbour_weight else None
+
+    def linear_scores(self, X, block_coefficients, intercept):
+        """transform(X) @ coef.T + intercept without building transform(X): every block is a weighted sum of
+        distinct texts' vectors, so each distinct text is scored once per block and a sentence's scores are
+        the weighted sum of its texts' scores. Equal to the product (tested), in a fraction of the memory."""
+        own_coef, near_coef = block_coefficients
+        columns = list(zip(*X)) if len(X) else [(), (), (), ()]
+        distinct, (own_rows, previous_rows, following_rows, quote_rows) = self._distinct(columns)
+        own = distinct @ own_coef
+        scores = own[own_rows] + intercept
+        if self.quote_weight:
+            scores += self.quote_weight * own[quote_rows]
+        if self.neighbour_weight:
+            near = distinct @ near_coef
+            scores += self.neighbour_weight * (near[previous_rows] + near[following_rows])
+        return scores
 
     def feature_names(self):
         """Readable names of the output columns: 'w:' word, 'c:' character, with a block prefix."""
@@ -108,16 +137,23 @@ class CalibratedFramingClassifier(ClassifierMixin, BaseEstimator):
                 scores[held_out] = self.logistic().fit(X[train], y[train]).decision_function(X[held_out])
         self.platt_ = fit_platt(scores, y, self.classes_)
         self.logistic_ = self.logistic().fit(X, y)
+        # Column-major, so coef_.T is contiguous and each feature block's weights are a view of it
+        # (ContextFeatures.block_coefficients) rather than a second copy in every worker.
+        self.logistic_.coef_ = np.asfortranarray(self.logistic_.coef_)
         self.train_priors_ = np.array([(y == label).mean() for label in self.classes_])
         return self
 
-    def calibrated_proba(self, X):
-        """Calibrated probabilities under the corpus's own class balance."""
-        return apply_platt(self.platt_, self.logistic_.decision_function(X))
+    def linear(self):
+        """The logistic regression's (coef, intercept): its decision values are X @ coef.T + intercept."""
+        return self.logistic_.coef_, self.logistic_.intercept_
+
+    def proba_from_scores(self, scores):
+        """Calibrated probabilities moved to `priors`, from the logistic regression's decision values."""
+        return shift_priors(apply_platt(self.platt_, scores), self.train_priors_,
+                            None if not self.priors else np.array([self.priors[c] for c in self.classes_]))
 
     def predict_proba(self, X):
-        return shift_priors(self.calibrated_proba(X), self.train_priors_,
-                            None if not self.priors else np.array([self.priors[c] for c in self.classes_]))
+        return self.proba_from_scores(self.logistic_.decision_function(X))
 
     def predict(self, X):
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]

@@ -42,6 +42,8 @@ class FramingModel:
         self.classifier = pipeline.named_steps["classifier"]
         self._order = [list(self.classifier.classes_).index(label) for label in LABELS]
         self._names = None
+        coef, self._intercept = self.classifier.linear()
+        self._block_coefficients = self.features.block_coefficients(coef)
 
     @property
     def version(self) -> str:
@@ -59,6 +61,9 @@ class FramingModel:
         """Scores for each SentenceContext; evidence lists the terms behind each top label."""
         if not contexts:
             return Prediction(np.zeros((0, len(LABELS))), [] if explain else None)
+        if not explain:  # the pipeline's own scores, without building its feature matrix
+            linear = self.features.linear_scores(contexts, self._block_coefficients, self._intercept)
+            return Prediction(self.classifier.proba_from_scores(linear)[:, self._order])
         matrix = self.features.transform(contexts)
         scores = self.classifier.predict_proba(matrix)[:, self._order]
         evidence = None

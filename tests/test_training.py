@@ -28,3 +28,26 @@ def test_bad_data_stops_training_with_the_validator_message(tmp_path, capsys):
     assert f"{corpus / 'bad.jsonl'}:1: unknown label 'pro_beijing'" in printed
     assert "training stopped" in printed
     assert not output.exists()
+
+
+def test_the_service_scores_equal_the_pipelines_own(model, seed_articles):
+    """FramingModel.predict scores sentences without building the feature matrix; the numbers must be the
+    pipeline's predict_proba on corpus rows, seed articles in context, and the context-free pipeline."""
+    from service.config import LABELS
+    from service.context import article_contexts
+    from service.model import FramingModel
+    from service.text import split_sentences
+
+    order = [list(model.pipeline.classes_).index(label) for label in LABELS]
+    corpus = [example.context for example in load_corpus()[::5]]
+    article = next(iter(seed_articles.values()))
+    in_context = article_contexts([article[span.start:span.end] for span in split_sentences(article)])
+    for contexts in (corpus, in_context, corpus[:1], []):
+        expected = model.pipeline.predict_proba(contexts)[:, order] if contexts else np.zeros((0, len(LABELS)))
+        assert np.abs(model.predict(contexts).scores - expected).max(initial=0) < 1e-5
+    examples = with_bare_copies(load_corpus())[::20]
+    plain = build_pipeline(C=2.0, context=False).fit([example.context for example in examples],
+                                                     np.array([example.label for example in examples]))
+    served = FramingModel(plain, model.record)
+    expected = plain.predict_proba(corpus[:200])[:, [list(plain.classes_).index(label) for label in LABELS]]
+    assert np.abs(served.predict(corpus[:200]).scores - expected).max() < 1e-5
