@@ -33,12 +33,13 @@ def get(port: int, path: str, timeout: float = 5.0) -> tuple[int, bytes]:
 class Server:
     """One gunicorn master serving service.wsgi:app with the project's config, one worker per core."""
 
-    def __init__(self, workers: int, log_path: Path, extra_args: list[str] = ()):
+    def __init__(self, workers: int, log_path: Path, extra_args: list[str] = (), environment: dict | None = None):
         self.workers = workers
         self.extra_args = list(extra_args)
         self.log_path = log_path
         self.port = free_port()
-        self.env = {**os.environ, "FRAMING_BIND": f"127.0.0.1:{self.port}", "FRAMING_WORKERS": str(workers)}
+        self.env = {**os.environ, **(environment or {}), "FRAMING_BIND": f"127.0.0.1:{self.port}",
+                    "FRAMING_WORKERS": str(workers)}
         self.process = None
         self.ready_seconds = None
 

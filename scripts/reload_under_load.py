@@ -105,12 +105,12 @@ def main() -> int:
     shutil.copy(RECORD_PATH, models / "framing.json")
     record = json.loads(RECORD_PATH.read_text())
     new_version = f"{record['version']}-redump{int(time.time())}"
-    environment = {"GUNICORN_CMD_ARGS": "--no-control-socket", "FRAMING_API_KEYS": key,
+    environment = {"FRAMING_API_KEYS": key,
                    "FRAMING_MODEL_PATH": str(models / "framing.joblib"),
                    "FRAMING_RECORD_PATH": str(models / "framing.json")}
     steps = {}
     try:
-        with Server(args.workers, ROOT / "var" / "reload-gunicorn.log", environment) as server:
+        with Server(args.workers, ROOT / "var" / "reload-gunicorn.log", environment=environment) as server:
             server.start()
             url = f"http://127.0.0.1:{server.port}"
             with Load(url, texts, args.rate, key) as load:

@@ -47,9 +47,7 @@ def main() -> int:
     args = _arguments()
     texts = bench_corpus.workload(bench_corpus.build_mix(), "mix")
     var = args.out.parent
-    # No control socket: it is one fixed path per user, and another server may be running.
-    environment = {"GUNICORN_CMD_ARGS": "--no-control-socket"}
-    with Server(args.workers, var / "soak-gunicorn.log", environment) as server:
+    with Server(args.workers, var / "soak-gunicorn.log") as server:
         print(f"ready in {server.start():.2f} s; {len(texts)} texts in the mix")
         bench_load.sequential(server.port, texts, len(texts))  # every worker has seen every text once
         maximum = bench_load.wrk(server.port, texts, args.max_seconds, 2 * args.workers, var / "soak-wrk")
