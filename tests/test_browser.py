@@ -1,5 +1,6 @@
 """The page in Debian's headless Chromium against the real app on loopback: highlights, keyboard, errors."""
 import threading
+from contextlib import contextmanager
 
 import pytest
 import requests
@@ -23,14 +24,23 @@ KAZAKH_SEED = "000_278911d7b08bd1a4.txt"
 RUSSIAN_SEED = "003_41fb8f027a77d834.txt"
 
 
-@pytest.fixture(scope="module")
-def server(app):
+@contextmanager
+def _serving(app):
+    """The app on a loopback port in a thread; yields its base URL."""
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def server(app):
+    with _serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -185,11 +195,8 @@ def test_a_sentence_is_corrected_in_two_clicks(browser, model, tmp_path, seed_ar
 
     database = tmp_path / "feedback.sqlite3"
     app = create_app({"TESTING": True, "FEEDBACK_DB": str(database)}, model=model)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        _open(browser, f"http://127.0.0.1:{httpd.server_port}")
+    with _serving(app) as url:
+        _open(browser, url)
         _set_text(browser, seed_articles[RUSSIAN_SEED])
         _classify_and_wait(browser, "results")
         first = browser.find_elements(By.CSS_SELECTOR, "#sentences .sentence")[0]
@@ -197,9 +204,6 @@ def test_a_sentence_is_corrected_in_two_clicks(browser, model, tmp_path, seed_ar
         wanted = next(label for label in LABELS if label != first.get_attribute("data-label"))
         browser.find_element(By.CSS_SELECTOR, f"#correct .correct-label[data-label={wanted}]").click()  # two
         WebDriverWait(browser, 10).until(lambda d: "stored for review" in d.find_element(By.ID, "correct-status").text)
-    finally:
-        httpd.shutdown()
-        thread.join()
     store = open_store({"FEEDBACK_DB": str(database), "FEEDBACK_RETENTION_DAYS": 0})
     try:
         records, _, total = store.page("pending", 0, 10)
@@ -216,11 +220,8 @@ def test_a_keyed_deployment_asks_for_the_key_and_sends_it(browser, model, seed_a
 
     key = "newsroom-0123456789abcdef"
     app = create_app({"TESTING": True, "API_KEYS": key}, model=model)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        _open(browser, f"http://127.0.0.1:{httpd.server_port}")
+    with _serving(app) as url:
+        _open(browser, url)
         _set_text(browser, seed_articles[RUSSIAN_SEED])
         _classify_and_wait(browser, "error")
         assert "needs an API key" in browser.find_element(By.ID, "error").text
@@ -230,7 +231,3 @@ def test_a_keyed_deployment_asks_for_the_key_and_sends_it(browser, model, seed_a
         _classify_and_wait(browser, "results")
         assert browser.find_elements(By.CSS_SELECTOR, "#sentences .sentence")
         assert browser.execute_script("return sessionStorage.getItem('framing-api-key')") == key
-    finally:
-        browser.execute_script("sessionStorage.clear()")
-        httpd.shutdown()
-        thread.join()
