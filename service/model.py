@@ -64,13 +64,11 @@ class FramingModel:
         if not explain:  # the pipeline's own scores, without building its feature matrix
             linear = self.features.linear_scores(contexts, self._block_coefficients, self._intercept)
             return Prediction(self.classifier.proba_from_scores(linear)[:, self._order])
-        matrix = self.features.transform(contexts)
+        matrix = self.features.transform(contexts)  # evidence needs each sentence's feature row
         scores = self.classifier.predict_proba(matrix)[:, self._order]
-        evidence = None
-        if explain:
-            top = np.argmax(scores, axis=1)
-            evidence = [self._evidence(matrix[row], self._order[top[row]], contexts[row].text, max_terms)
-                        for row in range(matrix.shape[0])]
+        top = np.argmax(scores, axis=1)
+        evidence = [self._evidence(matrix[row], self._order[top[row]], contexts[row].text, max_terms)
+                    for row in range(matrix.shape[0])]
         return Prediction(scores, evidence)
 
     def _evidence(self, row, class_index: int, text: str, max_terms: int) -> list[dict]:

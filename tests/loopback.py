@@ -1,20 +1,37 @@
-"""Helpers for tests that need the real gunicorn on loopback, and a second valid model artifact without training."""
+"""Helpers for tests that need a real server on loopback (gunicorn, or the app in a thread), and a second valid
+model artifact without training."""
 import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import joblib
 import requests
+from werkzeug.serving import make_server
 
 from service.config import ROOT
 from service.model import file_sha256
 
 START_SECONDS = 60
+
+
+@contextmanager
+def serving(app):
+    """The app on a loopback port in a thread; yields its base URL."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join()
 
 
 class Gunicorn:

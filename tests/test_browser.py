@@ -1,16 +1,13 @@
 """The page in Debian's headless Chromium against the real app on loopback: highlights, keyboard, errors."""
-import threading
-from contextlib import contextmanager
-
 import pytest
 import requests
+from loopback import serving
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
-from werkzeug.serving import make_server
 
 from service.config import LABELS, ROOT, SEEDS_DIR
 from service.page import LABEL_NAMES
@@ -24,22 +21,9 @@ KAZAKH_SEED = "000_278911d7b08bd1a4.txt"
 RUSSIAN_SEED = "003_41fb8f027a77d834.txt"
 
 
-@contextmanager
-def _serving(app):
-    """The app on a loopback port in a thread; yields its base URL."""
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join()
-
-
 @pytest.fixture(scope="module")
 def server(app):
-    with _serving(app) as url:
+    with serving(app) as url:
         yield url
 
 
@@ -195,7 +179,7 @@ def test_a_sentence_is_corrected_in_two_clicks(browser, model, tmp_path, seed_ar
 
     database = tmp_path / "feedback.sqlite3"
     app = create_app({"TESTING": True, "FEEDBACK_DB": str(database)}, model=model)
-    with _serving(app) as url:
+    with serving(app) as url:
         _open(browser, url)
         _set_text(browser, seed_articles[RUSSIAN_SEED])
         _classify_and_wait(browser, "results")
@@ -220,7 +204,7 @@ def test_a_keyed_deployment_asks_for_the_key_and_sends_it(browser, model, seed_a
 
     key = "newsroom-0123456789abcdef"
     app = create_app({"TESTING": True, "API_KEYS": key}, model=model)
-    with _serving(app) as url:
+    with serving(app) as url:
         _open(browser, url)
         _set_text(browser, seed_articles[RUSSIAN_SEED])
         _classify_and_wait(browser, "error")

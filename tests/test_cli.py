@@ -5,12 +5,10 @@ import re
 import socket
 import subprocess
 import sys
-import threading
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+from loopback import serving
 
 from service.app import create_app
 from service.config import RECORD_PATH, ROOT, SEEDS_DIR
@@ -24,18 +22,6 @@ def _run(*args, stdin: bytes = b"", env: dict | None = None, command=(sys.execut
     done = subprocess.run([*command, *map(str, args)], input=stdin, capture_output=True, cwd=ROOT, timeout=120,
                           env={**os.environ, **(env or {})})
     return done.returncode, done.stdout.decode("utf-8"), done.stderr.decode("utf-8")
-
-
-@contextmanager
-def _serving(app):
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join()
 
 
 def _api(client, path: Path, explain: bool = False) -> dict:
@@ -100,7 +86,7 @@ def test_no_usable_model_exits_4(tmp_path, broken):
 def test_url_mode_gives_the_service_answer_and_rejections_exit_3(app, client, tmp_path):
     too_long = tmp_path / "long.txt"
     too_long.write_text("Да. " * 25_001, encoding="utf-8")
-    with _serving(app) as url:
+    with serving(app) as url:
         code, out, err = _run("classify", "--json", "--explain", "--url", url + "/", RUSSIAN, too_long)
     assert code == 3
     assert [json.loads(line) for line in out.splitlines()] == [{"file": str(RUSSIAN), **_api(client, RUSSIAN, True)}]
@@ -109,7 +95,7 @@ def test_url_mode_gives_the_service_answer_and_rejections_exit_3(app, client, tm
 
 def test_url_without_a_model_exits_5(tmp_path):
     broken = create_app({"TESTING": True, "MODEL_PATH": str(tmp_path / "absent.joblib")})
-    with _serving(broken) as url:
+    with serving(broken) as url:
         code, out, err = _run("classify", "--url", url, KAZAKH)
     assert (code, out) == (5, "")
     assert "answered 503: The model is not loaded" in err
