@@ -10,6 +10,7 @@ from .api import blp
 from .config import DEFAULTS
 from .docs_assets import docs_assets
 from .errors import JsonErrorApi
+from .json_provider import OrjsonProvider
 from .model import FramingModel, ModelUnavailable, load_model
 from .observability import init_observability
 from .page import page
@@ -48,8 +49,7 @@ def _config_from_environment() -> dict:
 def create_app(config: dict | None = None, model: FramingModel | None = None) -> Flask:
     """Build the app around `model`, or load the one named by MODEL_PATH and RECORD_PATH."""
     app = Flask(__name__, static_folder=None)  # the page blueprint serves assets with its own headers
-    app.json.sort_keys = False  # keep the documented field order
-    app.json.ensure_ascii = False  # Cyrillic stays readable in responses
+    app.json = OrjsonProvider(app)
     app.config.update(DEFAULTS)
     app.config.update(
         API_TITLE="Framing classifier",

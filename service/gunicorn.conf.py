@@ -3,9 +3,11 @@ import json
 import os
 import re
 import shutil
+import socket
 import tempfile
 
 from gunicorn import util
+from gunicorn.http.body import LengthReader
 from gunicorn.workers.sync import SyncWorker
 
 # This file runs again on every SIGHUP: what it sets up once must survive that, so it lives in the environment.
@@ -36,6 +38,22 @@ def _json_error(sock, status: int, reason: str, message: str) -> None:
     util.write_nonblock(sock, head.encode("latin-1") + body)
 
 
+def _read_to_end(req) -> bool:
+    reader = getattr(req.body, "reader", None)
+    return isinstance(reader, LengthReader) and reader.length == 0 and not req.body.failed
+
+
+def _pending(client) -> bool:
+    """Bytes from the client waiting to be read, or a socket that cannot tell."""
+    try:
+        client.setblocking(False)  # with a timeout set, Python would first wait for bytes to arrive
+        return bool(client.recv(1, socket.MSG_PEEK))
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
 class BoundedSyncWorker(SyncWorker):
     """gunicorn's sync worker (one request at a time, right for CPU-bound work) with a deadline on each read
     and write of the client socket; the gthread worker has none on the body, so a trickling client holds a
@@ -49,6 +67,15 @@ class BoundedSyncWorker(SyncWorker):
             super().handle_error(req, client, addr, exc)
         finally:
             util.write_error = html_writer
+
+    def handle_request(self, listener, req, client, addr):
+        super().handle_request(listener, req, client, addr)
+        # gunicorn's close then waits for the client to close too (RFC 9112 section 9.6), so that request bytes
+        # left unread cannot turn the close into a reset that cuts the answer short. When the body was read to
+        # its end and nothing more has arrived, there are none: shutting the read side ends that wait at once,
+        # and this worker takes the next connection instead of idling until the client is scheduled.
+        if _read_to_end(req) and not _pending(client):
+            client.shutdown(socket.SHUT_RD)
 
     def accept(self, listener):
         client, address = listener.accept()

@@ -114,6 +114,15 @@ def test_malformed_json_is_400(client):
     _assert_error(client.post("/classify", data=b'{"text": ', content_type="application/json"), 400)
 
 
+def test_a_field_name_json_cannot_encode_is_escaped_in_the_error(client):
+    # orjson refuses a lone surrogate; the provider falls back to escaped ASCII instead of failing with a 500
+    response = client.post("/classify", data=b'{"text": "Hello there.", "\\ud800x": 1}',
+                           content_type="application/json")
+    body = _assert_error(response, 422)
+    assert body["errors"] == {"\ud800x": ["Unknown field."]}
+    assert b"\\ud800x" in response.data and response.data.endswith(b"}\n")
+
+
 def test_json_that_is_not_an_object_is_422(client):
     _assert_error(client.post("/classify", json=["text"]), 422)
 

@@ -65,3 +65,45 @@ def test_gunicorn_answers_errors_in_json(server):
         urllib.request.urlopen(request, timeout=10)
     assert caught.value.code == 400
     assert json.load(caught.value)["code"] == "bad_request"
+
+
+def _raw_request(port: int, request: bytes) -> tuple[socket.socket, bytes]:
+    """Send `request` on a new connection and read the answer until the server's FIN; the socket stays open."""
+    client = socket.create_connection(("127.0.0.1", port), timeout=10)
+    client.sendall(request)
+    answer = b"".join(iter(lambda: client.recv(65536), b""))
+    return client, answer
+
+
+def test_a_worker_is_free_once_a_read_request_is_answered(server):
+    """gunicorn lingers after its answer until the client closes too; a request read to its end needs no
+    linger, so clients that keep their sockets open do not hold the workers."""
+    base, _ = server
+    port = int(base.rsplit(":", 1)[1])
+    body = json.dumps({"text": "Tokayev met the Chinese ambassador in Astana on Monday."}).encode()
+    request = (b"POST /classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               b"Content-Length: %d\r\n\r\n" % len(body)) + body
+    held = [_raw_request(port, request) for _ in range(2)]  # as many as there are workers, none closed
+    try:
+        assert all(answer.startswith(b"HTTP/1.1 200") for _, answer in held)
+        started = time.monotonic()
+        _, answer = _raw_request(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert answer.startswith(b"HTTP/1.1 200")
+        assert time.monotonic() - started < 1.0  # lingering workers would keep it waiting about 2 s
+    finally:
+        for client, _ in held:
+            client.close()
+
+
+def test_an_answer_before_the_body_is_read_arrives_whole(server):
+    """A request refused without reading its body still gets its whole answer (the linger stays for it)."""
+    base, _ = server
+    port = int(base.rsplit(":", 1)[1])
+    body = b"x" * 20000
+    request = (b"POST /classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\n"
+               b"Content-Length: %d\r\n\r\n" % len(body)) + body
+    client, answer = _raw_request(port, request)
+    client.close()
+    head, _, payload = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 415")
+    assert json.loads(payload)["status"] == 415
