@@ -26,7 +26,9 @@ NOISE = bench_report.NOISE
 
 def _arguments():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=10, help="length of each throughput run")
+    parser.add_argument("--seconds", type=float, default=6, help="length of each throughput run")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of (in-process bound, then served) per workload; medians are reported")
     parser.add_argument("--latency-seconds", type=float, default=20, help="length of each open-loop latency run")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="processes and gunicorn workers")
     parser.add_argument("--starts", type=int, default=3, help="cold starts timed to /readyz")
@@ -52,13 +54,13 @@ def _watched(foreign: dict, name: str, live_pids, measure, attempts: int = 3):
     return result
 
 
-def _served(server: Server, workloads: dict, args, var: Path, foreign: dict) -> dict:
+def _served(server: Server, workloads: dict, args, var: Path, foreign: dict, profile: str | None) -> dict:
     """Saturated throughput per workload (wrk, two connections per worker), optionally profiled."""
     served = {}
     for kind, texts in workloads.items():
         bench_load.sequential(server.port, texts, 2 * len(texts))  # warm up: first requests pay lazy set-up
         sampler = None
-        if kind == args.profile:
+        if kind == profile:
             sampler = bench_profile.start(server.worker_pids()[0], args.seconds, var / "bench-profile.txt")
         served[kind] = _watched(foreign, f"served {kind}", server.pids, lambda texts=texts: bench_load.wrk(
             server.port, texts, args.seconds, 2 * args.workers, var / "wrk"))
@@ -68,15 +70,34 @@ def _served(server: Server, workloads: dict, args, var: Path, foreign: dict) -> 
     return served
 
 
+def _rounds(server: Server, workloads: dict, args, var: Path, foreign: dict) -> tuple[dict, dict]:
+    """The bound and the served throughput, measured in turn `rounds` times, so that both see the same machine
+    (its speed drifts by several percent over minutes); each workload's figures are those of its median-ratio
+    round, and every round's ratio is kept."""
+    rounds = []
+    for number in range(1, args.rounds + 1):
+        print(f"round {number}/{args.rounds}: in-process bound, then served ...", file=sys.stderr)
+        bound = _watched(foreign, f"in-process {number}", list, lambda: bench_inprocess.measure(
+            workloads, args.workers, args.seconds))
+        served = _served(server, workloads, args, var, foreign, args.profile if number == 1 else None)
+        rounds.append((bound, served))
+    bound, served = {}, {}
+    for kind in workloads:
+        ratios = [round(s[kind]["requests_per_s"] / b[kind]["articles_per_s"], 3) for b, s in rounds]
+        middle = sorted(range(len(rounds)), key=ratios.__getitem__)[len(rounds) // 2]
+        bound[kind] = rounds[middle][0][kind]
+        served[kind] = {**rounds[middle][1][kind], "ratio": ratios[middle], "ratio_rounds": ratios}
+        if args.profile and "profile" in rounds[0][1][kind]:
+            served[kind]["profile"] = rounds[0][1][kind]["profile"]
+    return bound, served
+
+
 def run(args) -> dict:
     var = args.out.parent
     mix = bench_corpus.build_mix()
     workloads = {kind: bench_corpus.workload(mix, kind) for kind in KINDS}
     sentences = {kind: statistics.mean(len(split_sentences(t)) for t in texts) for kind, texts in workloads.items()}
     foreign = {}
-    print(f"in-process bound: {args.workers} processes x {args.seconds:g} s per workload ...", file=sys.stderr)
-    bound = _watched(foreign, "in-process", list, lambda: bench_inprocess.measure(
-        workloads, args.workers, args.seconds))
     ready = []
     (var / "bench-gunicorn.log").unlink(missing_ok=True)
     for attempt in range(max(args.starts, 1)):
@@ -87,11 +108,10 @@ def run(args) -> dict:
     with server:
         server.wait_for_workers()
         fresh = server.memory()
-        print("served: wrk per workload, then open-loop latency ...", file=sys.stderr)
-        served = _served(server, workloads, args, var, foreign)
+        bound, served = _rounds(server, workloads, args, var, foreign)
         for kind in KINDS:
             served[kind]["sentences_per_s"] = round(served[kind]["requests_per_s"] * sentences[kind], 1)
-            served[kind]["ratio"] = round(served[kind]["requests_per_s"] / bound[kind]["articles_per_s"], 3)
+        print("open-loop latency, then one request at a time ...", file=sys.stderr)
         maximum = served["typical"]["requests_per_s"]
         latency = {f"{share:.0%}": _watched(foreign, f"latency {share:.0%}", server.pids, lambda share=share: (
             bench_load.open_loop(server.port, workloads["typical"], share * maximum, args.latency_seconds)))
@@ -107,8 +127,8 @@ def run(args) -> dict:
         "in_process": bound, "served": served, "typical_latency": latency, "idle_latency": idle,
         "ready_seconds": {"runs": ready, "median": statistics.median(ready), "max": max(ready)},
         "memory": memory, "memory_fresh": fresh, "train_seconds": record.get("train_seconds"),
-        "settings": {"seconds": args.seconds, "latency_seconds": args.latency_seconds, "profile": args.profile,
-                     "gunicorn_args": args.gunicorn_args},
+        "settings": {"seconds": args.seconds, "rounds": args.rounds, "latency_seconds": args.latency_seconds,
+                     "profile": args.profile, "gunicorn_args": args.gunicorn_args},
         "foreign_cpu_share": foreign,
     }
 

@@ -21,6 +21,8 @@ def table(report: dict) -> str:
                      f"{bound[kind]['sentences_per_s']:>9}{served[kind]['requests_per_s']:>14}"
                      f"{served[kind]['sentences_per_s']:>9}{served[kind]['ratio']:>7}{served[kind]['p50_ms']:>12}"
                      f"{served[kind]['wrk_cpu_share']:>9.1%}")
+    lines.append("served/bound in each round (the table shows each workload's median round): " + "; ".join(
+        f"{kind} {served[kind]['ratio_rounds']}" for kind in KINDS if "ratio_rounds" in served[kind]))
     lines += ["", "typical article, open loop (Poisson arrivals), latency from scheduled arrival:"]
     for load, figures in report["typical_latency"].items():
         lines.append(f"  {load:>4} of max = {figures['offered_per_s']:>6}/s  p50 {figures['p50_ms']} ms  "

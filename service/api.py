@@ -52,7 +52,7 @@ def _header(model) -> dict:
 
 
 @blp.route("/classify", endpoint="classify", methods=["POST"])
-@blp.arguments(ClassifyRequest, content_type="application/json")
+@blp.arguments(ClassifyRequest(), content_type="application/json")
 @blp.response(200, ClassifyResponse)
 @blp.alt_response(400, schema=ApiError)
 @blp.alt_response(413, schema=ApiError)
@@ -68,7 +68,7 @@ def classify(document):
 
 
 @blp.route("/classify/batch", endpoint="classify_batch", methods=["POST"])
-@blp.arguments(BatchRequest)
+@blp.arguments(BatchRequest())
 @blp.response(200, BatchResponse)
 @blp.alt_response(400, schema=ApiError)
 @blp.alt_response(413, schema=ApiError)

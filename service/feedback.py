@@ -55,7 +55,7 @@ def _store_call(method, *args, **kwargs):
 
 @blp.route("/feedback", endpoint="feedback")
 class Feedback(MethodView):
-    @blp.arguments(FeedbackRequest, content_type="application/json")
+    @blp.arguments(FeedbackRequest(), content_type="application/json")
     @blp.response(201, FeedbackRecord)
     @blp.alt_response(400, schema=ApiError)
     @blp.alt_response(413, schema=ApiError)
@@ -66,7 +66,7 @@ class Feedback(MethodView):
         return _store_call(current_app.extensions[STORE].add, correction)
 
     @api_key_required
-    @blp.arguments(FeedbackQuery, location="query", unknown=RAISE)
+    @blp.arguments(FeedbackQuery(), location="query", unknown=RAISE)
     @blp.response(200, FeedbackPage)
     @blp.alt_response(401, schema=ApiError)
     @blp.alt_response(503, schema=ApiError)
