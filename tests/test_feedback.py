@@ -2,13 +2,14 @@
 import datetime
 import io
 import json
+import multiprocessing
 import sqlite3
 
 import pytest
 
 from service import security
 from service.app import create_app
-from service.storage import SqliteFeedbackStore, utc_now
+from service.storage import SqliteFeedbackStore, StorageUnavailable, utc_now
 from training import feedback as training_feedback
 from training.__main__ import main as training_main
 
@@ -227,3 +228,32 @@ def test_check_model_record_compares_the_record_with_the_database(client, db_pat
     SqliteFeedbackStore(db_path).set_status([accepted], "accepted")
     with pytest.raises(AssertionError, match="count': 1"):
         training_feedback.check_model_record(db_path, record_path)
+
+
+def _first_write(path, barrier, results):
+    store = SqliteFeedbackStore(path)
+    barrier.wait()
+    try:
+        store.add({"text": "Тоқаев Қытай елшісін қабылдады.", "label": "neutral"})
+        results.put("ok")
+    except StorageUnavailable as error:
+        results.put(str(error))
+
+
+def test_workers_racing_to_create_the_store_all_write(tmp_path):
+    """Three processes' first writes to a new file at the same moment, 100 times: none is refused (SQLite
+    reports the race to switch a new file to WAL as "database is locked" without waiting)."""
+    context = multiprocessing.get_context("fork")  # as gunicorn's workers are made
+    outcomes = []
+    for attempt in range(100):
+        barrier, results = context.Barrier(3), context.Queue()
+        path = tmp_path / str(attempt) / "feedback.sqlite3"
+        processes = [context.Process(target=_first_write, args=(path, barrier, results)) for _ in range(3)]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join(timeout=30)
+        outcomes += [results.get(timeout=5) for _ in processes]
+        with sqlite3.connect(path) as connection:
+            assert connection.execute("SELECT COUNT(*) FROM feedback").fetchone()[0] == 3
+    assert outcomes == ["ok"] * 300
