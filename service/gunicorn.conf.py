@@ -75,7 +75,10 @@ class BoundedSyncWorker(SyncWorker):
         # its end and nothing more has arrived, there are none: shutting the read side ends that wait at once,
         # and this worker takes the next connection instead of idling until the client is scheduled.
         if _read_to_end(req) and not _pending(client):
-            client.shutdown(socket.SHUT_RD)
+            try:
+                client.shutdown(socket.SHUT_RD)
+            except OSError:  # the client has gone already; gunicorn's close copes with that
+                pass
 
     def accept(self, listener):
         client, address = listener.accept()
