@@ -87,7 +87,7 @@ def _rounds(server: Server, workloads: dict, args, var: Path, foreign: dict) -> 
         middle = sorted(range(len(rounds)), key=ratios.__getitem__)[len(rounds) // 2]
         bound[kind] = rounds[middle][0][kind]
         served[kind] = {**rounds[middle][1][kind], "ratio": ratios[middle], "ratio_rounds": ratios}
-        if args.profile and "profile" in rounds[0][1][kind]:
+        if "profile" in rounds[0][1][kind]:  # only the first round is profiled
             served[kind]["profile"] = rounds[0][1][kind]["profile"]
     return bound, served
 

@@ -65,8 +65,8 @@ class FeedbackStore(Protocol):
 
 def _initialise(connection: sqlite3.Connection) -> None:
     """WAL mode and the table, retried while another worker is doing the same to a new file: SQLite answers
-    that race with "database is locked" at once instead of waiting out the busy timeout (seen in about 1% of
-    first writes by three processes at once)."""
+    that race with "database is locked" at once instead of waiting out the busy timeout (seen in 1-12% of
+    first writes by three processes at once, depending on the machine's load)."""
     deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
     while True:
         try:

@@ -89,12 +89,12 @@ def article_priors(examples) -> np.ndarray:
     return np.array([counts[label] for label in LABELS]) / sum(counts.values())
 
 
-def choose_priors(proba, labels, examples, calibrated_on):
+def choose_priors(proba, labels, examples, calibrate_on):
     """Priors between the corpus balance (temperature 0, the mix of the rows the calibration was fitted
     on) and the article mix (1), the temperature chosen by the out-of-fold log-loss on article rows, the
     proper score for "how likely is each label in a real article". Returns the temperature, the priors and
     the record of the choice."""
-    corpus = np.array([(labels[calibrated_on] == label).mean() for label in LABELS])
+    corpus = np.array([(labels[calibrate_on] == label).mean() for label in LABELS])
     articles = article_priors(examples)
     in_article = np.array([example.source == "article" for example in examples])
     truth = np.array([LABELS.index(label) for label in labels[in_article]])
