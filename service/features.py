@@ -120,8 +120,10 @@ class CalibratedFramingClassifier(ClassifierMixin, BaseEstimator):
 
     def logistic(self):
         """The unfitted logistic regression this classifier calibrates."""
-        # tol 1e-4: at 1e-3 lbfgs stopped after about 39 of the 60 iterations it needs (CV macro-F1 0.006 lower)
-        return LogisticRegression(C=self.C, class_weight="balanced", max_iter=1000, tol=1e-4,
+        # tol 2e-4: at 1e-3 lbfgs stopped after about 39 of the 60 iterations it needs (CV macro-F1 0.006
+        # lower); 1e-4 scored the same as 2e-4 (0.861 and 0.860 on 10,609 rows) and took `make train` ten
+        # seconds nearer its one-minute limit
+        return LogisticRegression(C=self.C, class_weight="balanced", max_iter=1000, tol=2e-4,
                                   random_state=self.random_state)
 
     def fit(self, X, y, groups=None, out_of_fold_scores=None, calibrate_on=None):

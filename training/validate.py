@@ -2,6 +2,7 @@
 from collections import Counter, defaultdict
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
 from service.config import LABELS, LANGUAGES, SEED_GOLD_PATH, SEEDS_DIR
@@ -62,11 +63,11 @@ def _near_duplicates(entries):
     except ValueError:  # every text shorter than five characters
         return []
     sizes = np.asarray(matrix.sum(axis=1)).ravel()
-    overlap = (matrix @ matrix.T).tocoo()
-    pairs = []
-    for a, b, shared in zip(overlap.row, overlap.col, overlap.data):
-        if a < b and shared / (sizes[a] + sizes[b] - shared) >= NEAR_DUPLICATE_JACCARD:
-            pairs.append((entries[a], entries[b]))
+    overlap = sp.triu(matrix @ matrix.T, k=1).tocoo()  # each pair once, no text with itself
+    # Whole arrays at once: most pairs share some 5-gram, and a Python loop over them took seconds.
+    jaccard = overlap.data / (sizes[overlap.row] + sizes[overlap.col] - overlap.data)
+    close = jaccard >= NEAR_DUPLICATE_JACCARD
+    pairs = [(entries[a], entries[b]) for a, b in zip(overlap.row[close], overlap.col[close])]
     # Texts too short to have a 5-gram can only be compared whole.
     first_short = {}
     for entry, text, size in zip(entries, texts, sizes):
