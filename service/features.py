@@ -5,24 +5,31 @@ from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
-from .text import normalise, transliterate
+from .text import attribution, normalise, transliterate
 from .vectorizer import NgramTfidf
 
 WORD_PATTERN = r"(?u)\b\w\w+\b"
 
 
 class ContextFeatures(TransformerMixin, BaseEstimator):
-    """TF-IDF of a sentence (words on normalised text, char_wb n-grams on its romanised form), plus the
-    line that closes its quotation, next to the same features of its neighbours."""
+    """TF-IDF of a sentence (words on normalised text, char_wb n-grams on its romanised form), plus its words
+    outside quotation marks and the line that closes its quotation, next to the same features of its
+    neighbours."""
 
     def __init__(self, word_ngrams=(1, 2), char_ngrams=(2, 5), neighbour_weight=0.6, quote_weight=1.0,
-                 min_df=2, max_features=80_000):
+                 speaker_weight=1.0, min_df=2, max_features=80_000):
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
         self.neighbour_weight = neighbour_weight
         self.quote_weight = quote_weight
+        self.speaker_weight = speaker_weight
         self.min_df = min_df
         self.max_features = max_features
+
+    def __setstate__(self, state):
+        # Artifacts pickled before the speaker block existed were trained without it; they load unchanged.
+        state.setdefault("speaker_weight", 0.0)
+        super().__setstate__(state)
 
     def _vectorizers(self):
         # Both read normalised text (normalised once per distinct sentence); the characters' channel romanised.
@@ -53,24 +60,34 @@ class ContextFeatures(TransformerMixin, BaseEstimator):
         matrix, rows = self._distinct(columns)
         return [matrix[index] for index in rows]
 
-    def blocks(self, X):
-        """The unweighted feature blocks: the sentence, its neighbours, the end of its quotation."""
-        columns = list(zip(*X)) if len(X) else [(), (), (), ()]
-        own, previous, following, quote_end = self._encode(*(list(column) for column in columns))
-        return own, previous + following, quote_end
+    @staticmethod
+    def _columns(X):
+        """The texts each block reads: sentence, previous, following, quotation end, sentence's attribution."""
+        columns = [list(column) for column in zip(*X)] if len(X) else [[], [], [], []]
+        return columns + [[attribution(text) for text in columns[0]]]
 
-    def combine(self, own, neighbours, quote_end):
+    def blocks(self, X):
+        """The unweighted feature blocks: the sentence, its neighbours, the end of its quotation, and the
+        sentence's words outside its quotation marks."""
+        own, previous, following, quote_end, speaker = self._encode(*self._columns(X))
+        return own, previous + following, quote_end, speaker
+
+    def combine(self, own, neighbours, quote_end, speaker):
         """Weight and join the blocks. The line that closes a quotation is added into the sentence's own
         block, so a line inside the quotation reads like the line that names its speaker (and shares
-        what the model learnt from every such line); neighbours get a block of their own."""
+        what the model learnt from every such line); neighbours get a block of their own. The words
+        outside a quotation ("», — деді Тоқаев") are added again on their own, because the voice decides
+        the label (ANNOTATION.md) and a long quotation would otherwise drown the speaker's name."""
         if self.quote_weight:
             own = own + self.quote_weight * quote_end
+        if self.speaker_weight:
+            own = own + self.speaker_weight * speaker
         if not self.neighbour_weight:
             return own.tocsr()
         return sp.hstack([own, self.neighbour_weight * neighbours], format="csr")
 
     def transform(self, X):
-        if not (self.neighbour_weight or self.quote_weight):
+        if not (self.neighbour_weight or self.quote_weight or self.speaker_weight):
             return self._encode([context[0] for context in X])[0]
         return self.combine(*self.blocks(X))
 
@@ -87,12 +104,14 @@ class ContextFeatures(TransformerMixin, BaseEstimator):
         distinct texts' vectors, so each distinct text is scored once per block and a sentence's scores are
         the weighted sum of its texts' scores. Equal to the product (tested), in a fraction of the memory."""
         own_coef, near_coef = block_coefficients
-        columns = list(zip(*X)) if len(X) else [(), (), (), ()]
-        distinct, (own_rows, previous_rows, following_rows, quote_rows) = self._distinct(columns)
+        distinct, (own_rows, previous_rows, following_rows, quote_rows, speaker_rows) = self._distinct(
+            self._columns(X))
         own = distinct @ own_coef
         scores = own[own_rows] + intercept
         if self.quote_weight:
             scores += self.quote_weight * own[quote_rows]
+        if self.speaker_weight:
+            scores += self.speaker_weight * own[speaker_rows]
         if self.neighbour_weight:
             near = distinct @ near_coef
             scores += self.neighbour_weight * (near[previous_rows] + near[following_rows])

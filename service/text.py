@@ -117,6 +117,34 @@ def normalise(text: str) -> str:
     return _DIGITS.sub("0", text)
 
 
+# A quotation opened and closed inside the sentence; straight quotes pair up in order.
+_QUOTED = re.compile(r'«[^«»]*»|„[^„“”]*[“”]|“[^“”]*”|"[^"]*"')
+_QUOTE_MARK = re.compile('["«„“»”]')
+_CLOSING = re.compile(r'[»”]|(?<=\S)"(?=[\s,.;:!?)—–-]|$)')
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def attribution(text: str) -> str:
+    """The words of a sentence that quotes someone, outside the quotation: usually the speaker and the verb
+    of saying ("», — деді Тоқаев."); '' when the sentence quotes nothing, or when the quotation is not most
+    of it."""
+    if not _QUOTE_MARK.search(text):
+        return ""
+    outside = _QUOTED.sub(" ", text)
+    # What is left of a quotation opened on an earlier line ends at its closing mark; one that opens here
+    # runs past the end of the sentence.
+    closings = list(_CLOSING.finditer(outside))
+    if closings:
+        outside = outside[closings[-1].end():]
+    opening = _QUOTE_MARK.search(outside)
+    if opening is not None:
+        outside = outside[:opening.start()]
+    outside = outside.strip()
+    # Only where the quotation is most of the sentence: a few words quoted for distance ("the so-called
+    # «training centres»") leave the sentence's own framing in charge.
+    return outside if _LETTER.search(outside) and len(outside) <= len(text) / 2 else ""
+
+
 _TRANSLIT = str.maketrans(
     {
         "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z", "и": "i",

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from service.config import SEED_GOLD_PATH
-from service.text import normalise, split_sentences, transliterate
+from service.text import attribution, normalise, split_sentences, transliterate
 
 
 def _texts(text):
@@ -53,3 +53,17 @@ def test_normalise_folds_kazakh_and_ukrainian_letters_and_masks_digits_and_urls(
     assert normalise("2019 жылы https://kursiv.kz/news") == "0000 жылы urlmask "
     assert normalise("Қытай ( іі , ді ) серіктес") == "кытай (ии, ди) сериктес"
     assert transliterate(normalise("Тоқаев")) == "tokaev"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("«Біз реформалар жолынан тайынбаймыз, бұл халықтың талабы», — деді Тоқаев.", ", — деді Тоқаев."),
+    ('жұмыс орындары ашылады" деді министр', "деді министр"),  # closes a quotation opened lines before
+    ("Ван И: «Китай готов к диалогу со всеми соседями", "Ван И:"),  # opens one that runs on
+    ('"We stand with the families of those held in the camps in Xinjiang," the embassy said.',
+     "the embassy said."),
+    ("Влада почала «антитерористичну операцію» у кількох містах країни.", ""),  # quoted for distance
+    ("Протести в Казахстані почалися 2 січня.", ""),  # nothing quoted
+    ("«Жаңалықтар»", ""),  # nothing outside the quotation
+])
+def test_attribution_is_the_text_outside_a_quotation_that_dominates_the_sentence(text, expected):
+    assert attribution(text) == expected
