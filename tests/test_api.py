@@ -186,6 +186,10 @@ def test_health_ready_and_model(client, model):
     record = client.get("/model").get_json()
     assert record["version"] == model.version and record["labels"] == list(LABELS)
     assert 0 < record["abstain_threshold"] < 1 and "data_hash" in record and "cv" in record["metrics"]
+    # The record names the feature settings the shipped pipeline was fitted with, not only the searched ones.
+    assert record["hyper_parameters"]["features"] == {
+        name: list(value) if isinstance(value, tuple) else value
+        for name, value in model.pipeline.named_steps["features"].get_params().items()}
 
 
 def test_without_a_model_the_service_runs_but_is_not_ready(tmp_path):

@@ -85,8 +85,10 @@ def write_report(record: dict, metrics: dict, directory: Path) -> None:
     (directory / REPORT_JSON.name).write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
     _plots(metrics, directory)
     cv, seed = metrics["cv"], metrics["seed_gold"]
+    searched = {name: value for name, value in record["hyper_parameters"].items() if name in record["grid"]}
     page = [f"# Evaluation of model {record['version']}", "",
-            f"Hyper-parameters {record['hyper_parameters']} chosen from grid {record['grid']} by grouped CV.", "",
+            f"Hyper-parameters {searched} chosen from grid {record['grid']} by grouped CV; fixed feature "
+            f"settings {record['hyper_parameters'].get('features', {})}.", "",
             "## Grouped cross-validation on the corpus", "",
             f"macro-F1 **{cv['macro_f1']:.3f}**, accuracy {cv['accuracy']:.3f}, ECE {cv['ece']:.3f}, n={cv['n']}", "",
             "Per language macro-F1: " + ", ".join(f"{k} {v:.3f}" for k, v in cv["per_language_macro_f1"].items()),

@@ -196,7 +196,9 @@ def train(search: bool = True, feedback: bool = True, output: Path = MODELS_DIR,
     joblib.dump(pipeline, temporary)
     metrics = {"cv": cv_figures, **real, "seed_gold_macro_f1_by_setting": seed_by_setting, "search": searched,
                "priors": prior_choice}
-    record = model_record.build(temporary, corpus_files(corpus_dir), best, GRID, priors, threshold, metrics,
+    # The searched settings, and the feature block weights and n-gram settings that were fixed, not searched.
+    params = {**best, "features": pipeline.named_steps["features"].get_params()}
+    record = model_record.build(temporary, corpus_files(corpus_dir), params, GRID, priors, threshold, metrics,
                                 train_seconds=time.perf_counter() - started, feedback=corrections)
     write_report(record, metrics, output)
     model_record.commit(temporary, record, output)
