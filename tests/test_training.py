@@ -51,3 +51,21 @@ def test_the_service_scores_equal_the_pipelines_own(model, seed_articles):
     served = FramingModel(plain, model.record)
     expected = plain.predict_proba(corpus[:200])[:, [list(plain.classes_).index(label) for label in LABELS]]
     assert np.abs(served.predict(corpus[:200]).scores - expected).max() < 1e-5
+
+
+def test_bootstrap_intervals_match_scikit_learn_on_the_same_resamples():
+    from sklearn.metrics import f1_score
+
+    from training.metrics import bootstrap_intervals
+
+    generator = np.random.default_rng(7)
+    truth = generator.choice(4, size=60, p=[0.1, 0.05, 0.25, 0.6])
+    predicted = np.where(generator.random(60) < 0.7, truth, generator.integers(0, 4, size=60))
+    rows = np.random.default_rng(0).integers(0, 60, size=(200, 60))
+    expected = [f1_score(truth[row], predicted[row], labels=[0, 1, 2, 3], average="macro", zero_division=0)
+                for row in rows]
+    intervals = bootstrap_intervals(truth, predicted, rounds=200)
+    assert np.allclose(intervals["macro_f1"], np.percentile(expected, [2.5, 97.5]))
+    accuracy = (truth[rows] == predicted[rows]).mean(axis=1)
+    assert np.allclose(intervals["accuracy"], np.percentile(accuracy, [2.5, 97.5]))
+    assert intervals["accuracy"][0] < (truth == predicted).mean() < intervals["accuracy"][1]

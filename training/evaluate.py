@@ -27,14 +27,15 @@ def real_text_figures(pipeline, seeds_only: bool = False) -> dict:
     seeds = load_seed_gold()
     figures = {"seed_gold": classification_figures(
         [example.label for example in seeds], _scores(pipeline, [example.context for example in seeds]),
-        [example.language for example in seeds])}
+        [example.language for example in seeds], intervals=True)}
     if seeds_only:
         return figures
     figures["eval_real"] = {}
     for path in sorted(eval_real_dir().glob("*.jsonl")):
         rows = [row for _, _, row in read_rows([path])]
         scores = _scores(pipeline, [SentenceContext(row["text"]) for row in rows])
-        figures["eval_real"][path.name] = classification_figures([row["label"] for row in rows], scores)
+        figures["eval_real"][path.name] = classification_figures([row["label"] for row in rows], scores,
+                                                                 intervals=True)
     return figures
 
 
@@ -80,6 +81,11 @@ def _table(figures: dict) -> list[str]:
     return lines
 
 
+def _interval(figures: dict, name: str) -> str:
+    low, high = figures["ci95"][name]
+    return f"(95% bootstrap interval {low:.3f}-{high:.3f})"
+
+
 def write_report(record: dict, metrics: dict, directory: Path) -> None:
     """evaluation.json for machines, evaluation.md with plots for people."""
     (directory / REPORT_JSON.name).write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -94,13 +100,15 @@ def write_report(record: dict, metrics: dict, directory: Path) -> None:
             "Per language macro-F1: " + ", ".join(f"{k} {v:.3f}" for k, v in cv["per_language_macro_f1"].items()),
             "", *_table(cv), "", "![confusion matrix](confusion_matrix.png) ![reliability](reliability.png)", "",
             "## Real text", "",
-            f"Seed gold (4 real articles, never trained on): macro-F1 **{seed['macro_f1']:.3f}**, "
-            f"accuracy {seed['accuracy']:.3f}, n={seed['n']}", "", *_table(seed), "",
+            f"Seed gold (4 real articles, never trained on): macro-F1 **{seed['macro_f1']:.3f}** "
+            f"{_interval(seed, 'macro_f1')}, accuracy {seed['accuracy']:.3f} {_interval(seed, 'accuracy')}, "
+            f"n={seed['n']}", "", *_table(seed), "",
             "Seed gold macro-F1 by setting (does context help?): "
             + ", ".join(f"{k}: {v:.3f}" for k, v in metrics["seed_gold_macro_f1_by_setting"].items()), ""]
     for name, figures in metrics.get("eval_real", {}).items():
-        page += [f"### {name}", "", f"accuracy **{figures['accuracy']:.3f}**, macro-F1 **{figures['macro_f1']:.3f}**,"
-                 f" n={figures['n']}", "", *_table(figures), ""]
+        page += [f"### {name}", "", f"accuracy **{figures['accuracy']:.3f}** {_interval(figures, 'accuracy')}, "
+                 f"macro-F1 **{figures['macro_f1']:.3f}** {_interval(figures, 'macro_f1')}, n={figures['n']}", "",
+                 *_table(figures), ""]
     choice = metrics["priors"]
     page += ["## Priors and abstention", "", f"Label mix inside the corpus's whole articles: {choice['article_mix']}; "
              f"in the training rows: {choice['corpus_mix']}. Out-of-fold log-loss on article rows by prior "
@@ -120,6 +128,7 @@ def evaluate_shipped() -> int:
     figures = real_text_figures(model.pipeline)
     for name, values in [("seed_gold", figures["seed_gold"]), *figures["eval_real"].items()]:
         recall = ", ".join(f"{label} {v['recall']:.2f}" for label, v in values["per_label"].items())
-        print(f"{name}: n={values['n']} accuracy {values['accuracy']:.3f} macro-F1 {values['macro_f1']:.3f} "
-              f"ECE {values['ece']:.3f}; recall {recall}")
+        print(f"{name}: n={values['n']} accuracy {values['accuracy']:.3f} {_interval(values, 'accuracy')} "
+              f"macro-F1 {values['macro_f1']:.3f} {_interval(values, 'macro_f1')} ECE {values['ece']:.3f}; "
+              f"recall {recall}")
     return 0
