@@ -60,24 +60,27 @@ class ContextFeatures(TransformerMixin, BaseEstimator):
         matrix, rows = self._distinct(columns)
         return [matrix[index] for index in rows]
 
-    @staticmethod
-    def _columns(X):
-        """The texts each block reads: sentence, previous, following, quotation end, sentence's attribution."""
+    def _columns(self, X):
+        """The texts each block reads: sentence, previous, following, quotation end, and the speaker: the
+        sentence's attribution, or for a line inside a quotation that names no one the attribution of the
+        line that closes it (read only when the quotation's end is, so the context-free setting stays so)."""
         columns = [list(column) for column in zip(*X)] if len(X) else [[], [], [], []]
-        return columns + [[attribution(text) for text in columns[0]]]
+        speakers = [attribution(text) or (attribution(end) if self.quote_weight and end else "")
+                    for text, end in zip(columns[0], columns[3])]
+        return columns + [speakers]
 
     def blocks(self, X):
         """The unweighted feature blocks: the sentence, its neighbours, the end of its quotation, and the
-        sentence's words outside its quotation marks."""
+        speaker (the words outside a quotation)."""
         own, previous, following, quote_end, speaker = self._encode(*self._columns(X))
         return own, previous + following, quote_end, speaker
 
     def combine(self, own, neighbours, quote_end, speaker):
         """Weight and join the blocks. The line that closes a quotation is added into the sentence's own
         block, so a line inside the quotation reads like the line that names its speaker (and shares
-        what the model learnt from every such line); neighbours get a block of their own. The words
-        outside a quotation ("», — деді Тоқаев") are added again on their own, because the voice decides
-        the label (ANNOTATION.md) and a long quotation would otherwise drown the speaker's name."""
+        what the model learnt from every such line); neighbours get a block of their own. The speaker's
+        words ("», — деді Тоқаев") are added again on their own, because the voice decides the label
+        (ANNOTATION.md) and a long quotation would otherwise drown the speaker's name."""
         if self.quote_weight:
             own = own + self.quote_weight * quote_end
         if self.speaker_weight:

@@ -69,3 +69,19 @@ def test_bootstrap_intervals_match_scikit_learn_on_the_same_resamples():
     accuracy = (truth[rows] == predicted[rows]).mean(axis=1)
     assert np.allclose(intervals["accuracy"], np.percentile(accuracy, [2.5, 97.5]))
     assert intervals["accuracy"][0] < (truth == predicted).mean() < intervals["accuracy"][1]
+
+
+def test_a_line_inside_a_quotation_reads_its_speaker_only_when_context_is_on():
+    from service.context import SentenceContext
+    from service.features import ContextFeatures
+
+    texts = [example.context.text for example in load_corpus()[::10]]
+    line = "Бұл біздің ортақ жетістігіміз"
+    closing = "Бұл жұмыс алдағы жылдары да екі елдің ортақ игілігі үшін жалғаса береді», — деді "
+    by_tokayev = SentenceContext(line, quote_end=closing + "Тоқаев.")
+    by_wang = SentenceContext(line, quote_end=closing + "Ван И.")
+    for features, differ in ((ContextFeatures(neighbour_weight=0.0), True),
+                             (ContextFeatures(neighbour_weight=0.0, quote_weight=0.0), False)):
+        features.fit([SentenceContext(text) for text in texts])
+        speaker = features.blocks([by_tokayev, by_wang])[3]
+        assert (speaker[0] != speaker[1]).nnz > 0 if differ else speaker.nnz == 0
