@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from service.classify import classify_article
 from service.config import LABELS, LANGUAGES, UNDETERMINED
-from service.text import normalise, split_sentences
+from service.text import attribution, normalise, split_sentences
 
 # Bounded and reproducible: the same cases on every run, a few seconds in all.
 FAST = settings(max_examples=500, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -69,6 +69,16 @@ def test_normalise_masks_every_digit_and_is_stable(text):
     assert isinstance(normalised, str)
     assert set(re.findall(r"\d", normalised)) <= {"0"}
     assert normalise(normalised) == normalised
+
+
+@FAST
+@given(texts(ANY_CHARACTER))
+@example(LONG_MIXED)
+@example("«" * 50_000 + "»" * 50_000)
+def test_attribution_is_a_quote_free_piece_of_the_sentence_at_most_half_its_length(text):
+    speaker = attribution(text)
+    assert len(speaker) <= len(text) / 2 and speaker == speaker.strip()
+    assert not set(speaker) & set('«»„“”"') and set(speaker) <= set(text) | {" "}
 
 
 def _assert_classified(result: dict, text: str) -> None:
