@@ -65,7 +65,9 @@ class ContextFeatures(TransformerMixin, BaseEstimator):
         sentence's attribution, or for a line inside a quotation that names no one the attribution of the
         line that closes it (read only when the quotation's end is, so the context-free setting stays so)."""
         columns = [list(column) for column in zip(*X)] if len(X) else [[], [], [], []]
-        speakers = [attribution(text) or (attribution(end) if self.quote_weight and end else "")
+        if not self.speaker_weight:  # an artifact without the block: no attribution work per request
+            return columns + [[""] * len(columns[0])]
+        speakers = [attribution(text) or (attribution(end) if self.quote_weight else "")
                     for text, end in zip(columns[0], columns[3])]
         return columns + [speakers]
 
