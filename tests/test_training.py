@@ -85,3 +85,29 @@ def test_a_line_inside_a_quotation_reads_its_speaker_only_when_context_is_on():
         features.fit([SentenceContext(text) for text in texts])
         speaker = features.blocks([by_tokayev, by_wang])[3]
         assert (speaker[0] != speaker[1]).nnz > 0 if differ else speaker.nnz == 0
+
+
+def test_targets_say_which_figures_meet_their_bound_and_by_how_much_the_others_miss():
+    from training.targets import Target, check_targets, describe
+
+    targets = (Target("macro-F1", ("cv", "macro_f1"), 0.85), Target("ECE", ("cv", "ece"), 0.05, at_most=True),
+               Target("TV accuracy", ("eval_real", "tv.jsonl", "accuracy"), 0.85))
+    results = check_targets({"cv": {"macro_f1": 0.863, "ece": 0.08}}, targets)
+    assert [(result["met"], result["gap"]) for result in results] == [(True, 0.0), (False, 0.03), (None, None)]
+    assert describe(results[1]) == "ECE 0.080 (<= 0.05): missed by 0.030"
+    assert describe(results[2]) == "TV accuracy (>= 0.85): not measured"
+    missed = check_targets({"cv": {"macro_f1": 0.814}}, targets[:1])[0]
+    assert (missed["met"], missed["gap"]) == (False, 0.036)
+
+
+def test_the_record_checks_the_shipped_model_against_its_targets(model):
+    from training.targets import TARGETS
+
+    metrics = model.record["metrics"]
+    results = {result["name"]: result for result in metrics["targets"]}
+    assert list(results) == [target.name for target in TARGETS]
+    seed_gold = results["seed gold macro-F1 (model trained without the seeds)"]
+    assert seed_gold["value"] == metrics["seed_gold"]["macro_f1"]
+    assert results["grouped-CV macro-F1, kk"]["value"] == metrics["cv"]["per_language_macro_f1"]["kk"]
+    # The record keeps the training time to a tenth of a second.
+    assert abs(results["training seconds, in process"]["value"] - model.record["train_seconds"]) <= 0.05

@@ -19,6 +19,7 @@ from .corpus import corpus_files, load_corpus, with_bare_copies
 from .evaluate import real_text_figures, write_report
 from .feedback import with_feedback
 from .metrics import classification_figures
+from .targets import check_targets, describe
 from .validate import summary_table, validate
 
 RANDOM_STATE = 0
@@ -196,12 +197,16 @@ def train(search: bool = True, feedback: bool = True, output: Path = MODELS_DIR,
     joblib.dump(pipeline, temporary)
     metrics = {"cv": cv_figures, **real, "seed_gold_macro_f1_by_setting": seed_by_setting, "search": searched,
                "priors": prior_choice}
+    seconds = time.perf_counter() - started
+    metrics["targets"] = check_targets({**metrics, "train_seconds": seconds})
     # The searched settings, and the feature block weights and n-gram settings that were fixed, not searched.
     params = {**best, "features": pipeline.named_steps["features"].get_params()}
     record = model_record.build(temporary, corpus_files(corpus_dir), params, GRID, priors, threshold, metrics,
-                                train_seconds=time.perf_counter() - started, feedback=corrections)
+                                train_seconds=seconds, feedback=corrections)
     write_report(record, metrics, output)
     model_record.commit(temporary, record, output)
     print(f"done in {time.perf_counter() - started:.1f}s: model {record['version']}, CV macro-F1 "
           f"{cv_figures['macro_f1']:.3f}, seed gold macro-F1 {real['seed_gold']['macro_f1']:.3f}")
+    for result in metrics["targets"]:
+        print(f"      target: {describe(result)}")
     return 0
