@@ -11,7 +11,7 @@ from service.model import ModelUnavailable, load_model
 
 from .corpus import load_seed_gold, read_rows
 from .metrics import classification_figures
-from .targets import check_targets, describe, figure
+from .targets import bound, check_targets, describe, figure, verdict
 
 
 def eval_real_dir() -> Path:
@@ -91,9 +91,8 @@ def _targets_table(results: list[dict]) -> list[str]:
     lines = ["| figure | value | target | verdict |", "| --- | --- | --- | --- |"]
     for result in results:
         value = "not measured" if result["value"] is None else figure(result["value"])
-        verdict = "-" if result["met"] is None else "met" if result["met"] else f"**missed by {figure(result['gap'])}**"
-        lines.append(f"| {result['name']} | {value} | {'<=' if result['at_most'] else '>='} {result['bound']:g} "
-                     f"| {verdict} |")
+        outcome = "-" if result["met"] is None else "met" if result["met"] else f"**{verdict(result)}**"
+        lines.append(f"| {result['name']} | {value} | {bound(result)} | {outcome} |")
     return lines
 
 

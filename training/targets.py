@@ -55,10 +55,19 @@ def figure(value: float) -> str:
     return f"{value:.1f}" if abs(value) >= 10 else f"{value:.3f}"
 
 
+def bound(result: dict) -> str:
+    """The target as a person reads it: '>= 0.85', '<= 60'."""
+    return f"{'<=' if result['at_most'] else '>='} {result['bound']:g}"
+
+
+def verdict(result: dict) -> str:
+    """'met', 'missed by 0.036', or 'not measured'."""
+    if result["met"] is None:
+        return "not measured"
+    return "met" if result["met"] else f"missed by {figure(result['gap'])}"
+
+
 def describe(result: dict) -> str:
     """One line for a person: 'Kazakh TV news accuracy 0.814 (>= 0.85): missed by 0.036'."""
-    sign = "<=" if result["at_most"] else ">="
-    if result["value"] is None:
-        return f"{result['name']} ({sign} {result['bound']:g}): not measured"
-    verdict = "met" if result["met"] else f"missed by {figure(result['gap'])}"
-    return f"{result['name']} {figure(result['value'])} ({sign} {result['bound']:g}): {verdict}"
+    value = "" if result["value"] is None else f" {figure(result['value'])}"
+    return f"{result['name']}{value} ({bound(result)}): {verdict(result)}"
